@@ -1,0 +1,41 @@
+# dancu: `make run` starts the whole system on SQLite with a demo population; `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install run test test-pg lint bench adminunit-data clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+run: install
+	$(BIN)/dancu demo --serve
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL (CI runs both).
+test-pg: install
+	DANCU_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# Regenerate the committed administrative-unit and code-list data files (needs the [data] extra).
+adminunit-data: install
+	$(BIN)/python -m pip install -q -e '.[data]'
+	$(BIN)/python scripts/build_adminunits.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""dancu: national population registry."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Append-only record of who read or changed what, and why."""

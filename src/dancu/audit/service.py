@@ -1,0 +1,46 @@
+"""record(): write one audit event in the caller's transaction, so it exists iff the act committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dancu.audit.models import AuditEvent
+from dancu.auth.principal import Principal
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    purpose: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append an event. ``action`` is ``context:subject:verb``; ``details`` must hold no personal
+    data beyond identifiers (field names changed, counts), since the audit trail is widely read."""
+    session.add(
+        AuditEvent(
+            actor=principal.username,
+            actor_role=principal.role.value,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            purpose=purpose,
+            details=details or {},
+        )
+    )
+
+
+def events_for(session: Session, *, subject_type: str, subject_id: str, limit: int = 100) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

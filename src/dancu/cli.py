@@ -1,0 +1,103 @@
+"""`dancu`: the operator's command line. Every command reads the database from DANCU_DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from dancu.config import Settings
+from dancu.kit.db import build_engine, session_factory, unit_of_work
+from dancu.kit.errors import DancuError
+
+app = typer.Typer(
+    help="dancu — national population register.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+@contextmanager
+def cli_session(ctx: typer.Context) -> Iterator[Session]:
+    """One CLI command = one unit of work; expected refusals exit 1 with the reason, not a trace."""
+    settings = settings_from(ctx)
+    engine = build_engine(settings.database_url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            yield session
+    except DancuError as exc:
+        fail(exc.detail)
+    finally:
+        engine.dispose()
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
+    """Create or upgrade the schema (and load the administrative units) to REVISION."""
+    from dancu.migrations import upgrade
+
+    settings = settings_from(ctx)
+    upgrade(settings.database_url, revision)
+    console.print(f"database at [bold]{_safe_url(settings.database_url)}[/bold] is at {revision}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from dancu.app import create_app
+
+    settings = settings_from(ctx)
+    console.print(f"dancu API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _register_subcommands() -> None:
+    from dancu.auth.cli import app as user_app
+    from dancu.demo import demo_command
+    from dancu.idnumber.cli import app as id_app
+    from dancu.registry.person.cli import app as person_app
+
+    app.add_typer(user_app, name="user")
+    app.add_typer(id_app, name="id")
+    app.add_typer(person_app, name="person")
+    app.command("demo")(demo_command)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,40 @@
+"""Settings, built once (in create_app() or the CLI root) from DANCU_* environment variables.
+
+Every default runs as-is on a laptop: the SQLite file under ./var/, a signing key generated on
+first use and kept in ./var/secret.key. Production sets DANCU_DATABASE_URL to PostgreSQL and
+DANCU_AUTH__SECRET_KEY to a managed secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuthSettings(BaseModel):
+    secret_key: SecretStr | None = None
+    token_minutes: int = 60
+    issuer: str = "dancu"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DANCU_", env_nested_delimiter="__")
+
+    database_url: str = "sqlite:///var/dancu.db"
+    var_dir: Path = Path("var")
+    auth: AuthSettings = AuthSettings()
+    sql_echo: bool = False
+
+    def signing_key(self) -> bytes:
+        """The officers' token signing key: from settings, else a local key made on first use."""
+        if self.auth.secret_key is not None:
+            return self.auth.secret_key.get_secret_value().encode()
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

@@ -1,0 +1,49 @@
+"""FastAPI dependencies shared by the routers: the unit of work and the acting principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from dancu.auth.principal import Principal
+from dancu.auth.tokens import read_token
+from dancu.config import Settings
+from dancu.kit.errors import Unauthorized
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One request, one transaction: committed before the response is sent, or rolled back."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def current_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise Unauthorized("sign in first: POST /v1/auth/token, then send 'Authorization: Bearer …'")
+    settings = get_settings(request)
+    return read_token(token, key=request.app.state.signing_key, issuer=settings.auth.issuer)
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

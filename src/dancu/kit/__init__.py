@@ -1,0 +1,1 @@
+"""Domain-free plumbing shared by every context: database, errors, text, dates, clock."""

@@ -1,0 +1,1 @@
+"""Typed factories, one module per context."""
