@@ -1,0 +1,1 @@
+"""The register itself: people, households and residence."""
