@@ -165,3 +165,15 @@ def test_the_column_accepts_a_plain_string_in_queries(session: Session) -> None:
         select(IdNumberRecord).where(IdNumberRecord.number == number.formatted())
     ).one()
     assert found.number == number
+
+
+def test_allocate_many_gives_distinct_numbers_that_follow_the_birth_data(session: Session) -> None:
+    already = service.allocate(session, province_code="079", sex="female", birth_year=1985)
+    requests = [("079", "female", 1985)] * 300 + [("001", "male", 2010)] * 200
+    numbers = service.allocate_many(session, requests)
+    assert len(set(numbers)) == 500
+    assert already not in numbers
+    assert [(n.province_code, n.sex, n.birth_year) for n in numbers] == requests
+    stored = session.scalar(select(func.count()).select_from(IdNumberRecord)
+                            .where(IdNumberRecord.number.in_(numbers)))
+    assert stored == 500

@@ -161,3 +161,36 @@ def history(session: Session, number: IdNumber) -> list[IdNumberRecord]:
 def _replaced(session: Session, number: IdNumber) -> IdNumberRecord | None:
     stmt = select(IdNumberRecord).where(IdNumberRecord.replaced_by == number)
     return session.scalars(stmt).one_or_none()
+
+
+def allocate_many(session: Session, requests: list[tuple[str, str, int]]) -> list[IdNumber]:
+    """Allocate one number per ``(province_code, sex, birth_year)`` in a few multi-row INSERTs,
+    for bulk loads (digitisation, the demo population). Serials are drawn as in ``allocate``;
+    draws that are already taken, in the table or in the batch, are drawn again. A concurrent
+    allocation of the same number makes the INSERT fail whole (the caller's transaction rolls
+    back and can be retried); nothing is half-written."""
+    for province_code, sex, birth_year in set(requests):
+        IdNumber.build(province_code, sex, birth_year, 0)
+    numbers: list[IdNumber | None] = [None] * len(requests)
+    taken: set[IdNumber] = set()
+    for _ in range(MAX_ATTEMPTS):
+        pending = [i for i, n in enumerate(numbers) if n is None]
+        if not pending:
+            break
+        drawn = {i: IdNumber.build(*requests[i], _draw_serial()) for i in pending}
+        for start in range(0, len(pending), 5000):
+            chunk = [drawn[i] for i in pending[start:start + 5000]]
+            taken.update(session.scalars(select(IdNumberRecord.number).where(
+                IdNumberRecord.number.in_(chunk))))
+        for i, number in drawn.items():
+            if number not in taken:
+                numbers[i] = number
+                taken.add(number)
+    if any(n is None for n in numbers):
+        raise IdNumberRangeExhausted("no free ID numbers are left in one of the requested ranges")
+    allocated = [n for n in numbers if n is not None]
+    at = now()
+    session.execute(insert(IdNumberRecord), [
+        {"number": n, "province_code": n.province_code, "sex": n.sex, "birth_year": n.birth_year,
+         "serial": n.serial, "status": ACTIVE, "allocated_at": at} for n in allocated])
+    return allocated

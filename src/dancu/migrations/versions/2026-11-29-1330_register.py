@@ -62,7 +62,7 @@ def _persons() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["persons.id"],
                                 name=op.f("fk_person_versions_person_id_persons")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person_versions")),
-        sa.UniqueConstraint("person_id", "version", name=op.f("uq_person_versions_person_id")),
+        sa.UniqueConstraint("person_id", "version", name=op.f("uq_person_versions_person_id_version")),
     )
     op.create_table(
         "person_old_id_numbers",
