@@ -42,33 +42,109 @@ Row = dict[str, str]
 # tabled by vn-ident 0.1.0 `vn_ident/tables.py`): "0" + pre-2025 GSO province code. Kept here
 # as an independent list so that the build fails if the GSO codes and the ID table disagree.
 ID_PROVINCE_CODES = {
-    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
-    "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
-    "017": "Hòa Bình", "019": "Thái Nguyên", "020": "Lạng Sơn", "022": "Quảng Ninh",
-    "024": "Bắc Giang", "025": "Phú Thọ", "026": "Vĩnh Phúc", "027": "Bắc Ninh",
-    "030": "Hải Dương", "031": "Hải Phòng", "033": "Hưng Yên", "034": "Thái Bình",
-    "035": "Hà Nam", "036": "Nam Định", "037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An",
-    "042": "Hà Tĩnh", "044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế",
-    "048": "Đà Nẵng", "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định",
-    "054": "Phú Yên", "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận",
-    "062": "Kon Tum", "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
-    "070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
-    "077": "Bà Rịa - Vũng Tàu", "079": "Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang",
-    "083": "Bến Tre", "084": "Trà Vinh", "086": "Vĩnh Long", "087": "Đồng Tháp",
-    "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ", "093": "Hậu Giang",
-    "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+    "001": "Hà Nội",
+    "002": "Hà Giang",
+    "004": "Cao Bằng",
+    "006": "Bắc Kạn",
+    "008": "Tuyên Quang",
+    "010": "Lào Cai",
+    "011": "Điện Biên",
+    "012": "Lai Châu",
+    "014": "Sơn La",
+    "015": "Yên Bái",
+    "017": "Hòa Bình",
+    "019": "Thái Nguyên",
+    "020": "Lạng Sơn",
+    "022": "Quảng Ninh",
+    "024": "Bắc Giang",
+    "025": "Phú Thọ",
+    "026": "Vĩnh Phúc",
+    "027": "Bắc Ninh",
+    "030": "Hải Dương",
+    "031": "Hải Phòng",
+    "033": "Hưng Yên",
+    "034": "Thái Bình",
+    "035": "Hà Nam",
+    "036": "Nam Định",
+    "037": "Ninh Bình",
+    "038": "Thanh Hóa",
+    "040": "Nghệ An",
+    "042": "Hà Tĩnh",
+    "044": "Quảng Bình",
+    "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế",
+    "048": "Đà Nẵng",
+    "049": "Quảng Nam",
+    "051": "Quảng Ngãi",
+    "052": "Bình Định",
+    "054": "Phú Yên",
+    "056": "Khánh Hòa",
+    "058": "Ninh Thuận",
+    "060": "Bình Thuận",
+    "062": "Kon Tum",
+    "064": "Gia Lai",
+    "066": "Đắk Lắk",
+    "067": "Đắk Nông",
+    "068": "Lâm Đồng",
+    "070": "Bình Phước",
+    "072": "Tây Ninh",
+    "074": "Bình Dương",
+    "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu",
+    "079": "Hồ Chí Minh",
+    "080": "Long An",
+    "082": "Tiền Giang",
+    "083": "Bến Tre",
+    "084": "Trà Vinh",
+    "086": "Vĩnh Long",
+    "087": "Đồng Tháp",
+    "089": "An Giang",
+    "091": "Kiên Giang",
+    "092": "Cần Thơ",
+    "093": "Hậu Giang",
+    "094": "Sóc Trăng",
+    "095": "Bạc Liêu",
+    "096": "Cà Mau",
 }
 # Thừa Thiên Huế became the centrally-run city of Huế on 1 Jan 2025 (Resolution 1314/NQ-UBTVQH15).
 ID_NAME_ALIASES = {"046": "Huế"}
 
 # Province-level merger, Resolution 202/2025/QH15 (current code <- pre-2025 codes).
 PROVINCE_MERGER = {
-    "01": "01", "04": "04", "08": "02 08", "11": "11", "12": "12", "14": "14", "15": "10 15",
-    "19": "06 19", "20": "20", "22": "22", "24": "24 27", "25": "17 25 26", "31": "30 31",
-    "33": "33 34", "37": "35 36 37", "38": "38", "40": "40", "42": "42", "44": "44 45",
-    "46": "46", "48": "48 49", "51": "51 62", "52": "52 64", "56": "56 58", "66": "54 66",
-    "68": "60 67 68", "75": "70 75", "79": "74 77 79", "80": "72 80", "82": "82 87",
-    "86": "83 84 86", "91": "89 91", "92": "92 93 94", "96": "95 96",
+    "01": "01",
+    "04": "04",
+    "08": "02 08",
+    "11": "11",
+    "12": "12",
+    "14": "14",
+    "15": "10 15",
+    "19": "06 19",
+    "20": "20",
+    "22": "22",
+    "24": "24 27",
+    "25": "17 25 26",
+    "31": "30 31",
+    "33": "33 34",
+    "37": "35 36 37",
+    "38": "38",
+    "40": "40",
+    "42": "42",
+    "44": "44 45",
+    "46": "46",
+    "48": "48 49",
+    "51": "51 62",
+    "52": "52 64",
+    "56": "56 58",
+    "66": "54 66",
+    "68": "60 67 68",
+    "75": "70 75",
+    "79": "74 77 79",
+    "80": "72 80",
+    "82": "82 87",
+    "86": "83 84 86",
+    "91": "89 91",
+    "92": "92 93 94",
+    "96": "95 96",
 }
 
 PROVINCE_TYPES = ("thành phố", "tỉnh")
@@ -133,40 +209,61 @@ def current_units(db: sqlite3.Connection) -> tuple[list[Row], list[Row]]:
     communes = []
     for r in rows:
         name = nfc(r["province"])
-        provinces[r["provinceCode"]] = {"unit_set": "current", "code": r["provinceCode"],
-                                        "name": name, "division_type": province_type(name)}
+        provinces[r["provinceCode"]] = {
+            "unit_set": "current",
+            "code": r["provinceCode"],
+            "name": name,
+            "division_type": province_type(name),
+        }
         ward = nfc(r["ward"])
-        communes.append({
-            "unit_set": "current", "code": r["wardCode"], "name": ward,
-            "division_type": division_type(ward, r["wardType"], COMMUNE_TYPES),
-            "province_code": r["provinceCode"], "district_code": "",
-        })
+        communes.append(
+            {
+                "unit_set": "current",
+                "code": r["wardCode"],
+                "name": ward,
+                "division_type": division_type(ward, r["wardType"], COMMUNE_TYPES),
+                "province_code": r["provinceCode"],
+                "district_code": "",
+            }
+        )
     return list(provinces.values()), communes
 
 
 def legacy_units(db: sqlite3.Connection) -> tuple[list[Row], list[Row], list[Row]]:
-    rows = query(db, "SELECT * FROM admin_units_legacy"
-                     " ORDER BY provinceCode, districtCode, wardCode")
+    rows = query(
+        db, "SELECT * FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode"
+    )
     provinces: dict[str, Row] = {}
     districts: dict[str, Row] = {}
     communes = []
     for r in rows:
         name = nfc(r["province"])
-        provinces[r["provinceCode"]] = {"unit_set": "legacy", "code": r["provinceCode"],
-                                        "name": name, "division_type": province_type(name)}
+        provinces[r["provinceCode"]] = {
+            "unit_set": "legacy",
+            "code": r["provinceCode"],
+            "name": name,
+            "division_type": province_type(name),
+        }
         district = nfc(r["district"])
         districts[r["districtCode"]] = {
-            "code": r["districtCode"], "name": district, "province_code": r["provinceCode"],
+            "code": r["districtCode"],
+            "name": district,
+            "province_code": r["provinceCode"],
             "division_type": division_type(district, r["districtType"], DISTRICT_TYPES),
         }
         if r["wardCode"] is None:  # island districts without communes (Côn Đảo, Hoàng Sa...)
             continue
         ward = nfc(r["ward"])
-        communes.append({
-            "unit_set": "legacy", "code": r["wardCode"], "name": ward,
-            "division_type": division_type(ward, r["wardType"], COMMUNE_TYPES),
-            "province_code": r["provinceCode"], "district_code": r["districtCode"],
-        })
+        communes.append(
+            {
+                "unit_set": "legacy",
+                "code": r["wardCode"],
+                "name": ward,
+                "division_type": division_type(ward, r["wardType"], COMMUNE_TYPES),
+                "province_code": r["provinceCode"],
+                "district_code": r["districtCode"],
+            }
+        )
     return list(provinces.values()), list(districts.values()), communes
 
 
@@ -175,8 +272,10 @@ def legacy_units(db: sqlite3.Connection) -> tuple[list[Row], list[Row], list[Row
 
 def key_maps(db: sqlite3.Connection) -> tuple[dict[tuple[str, str], str], dict[str, str | None]]:
     """Name keys -> codes: (new province key, new ward key) and 'prov_district_ward' legacy keys."""
-    new = {(r["provinceKey"], r["wardKey"]): r["wardCode"]
-           for r in query(db, "SELECT provinceKey, wardKey, wardCode FROM admin_units")}
+    new = {
+        (r["provinceKey"], r["wardKey"]): r["wardCode"]
+        for r in query(db, "SELECT provinceKey, wardKey, wardCode FROM admin_units")
+    }
     check(len(new) == len(set(new.values())), "current ward keys are not unique")
     legacy: dict[str, str | None] = {}
     sql = "SELECT provinceKey, districtKey, wardKey, wardCode FROM admin_units_legacy"
@@ -206,18 +305,30 @@ def commune_conversions(db: sqlite3.Connection, converter: dict[str, Any]) -> li
             continue
         check(sum(d for _, d in targets) == 1, f"{old}: not exactly one default new ward")
         for code, is_default in sorted(targets, key=lambda t: (not t[1], t[0])):
-            rows.append({"legacy_code": legacy_code, "current_code": code,
-                         "is_default": "1" if is_default else "0"})
+            rows.append(
+                {
+                    "legacy_code": legacy_code,
+                    "current_code": code,
+                    "is_default": "1" if is_default else "0",
+                }
+            )
     return sorted(rows, key=lambda r: (r["legacy_code"], r["is_default"] != "1", r["current_code"]))
 
 
 def province_conversions(db: sqlite3.Connection, converter: dict[str, Any]) -> list[Row]:
-    new = {r["provinceKey"]: r["provinceCode"]
-           for r in query(db, "SELECT DISTINCT provinceKey, provinceCode FROM admin_units")}
-    old = {r["provinceKey"]: r["provinceCode"]
-           for r in query(db, "SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy")}
-    rows = [{"legacy_code": old[o], "current_code": new[n]}
-            for n, olds in converter["DICT_PROVINCE"].items() for o in olds]
+    new = {
+        r["provinceKey"]: r["provinceCode"]
+        for r in query(db, "SELECT DISTINCT provinceKey, provinceCode FROM admin_units")
+    }
+    old = {
+        r["provinceKey"]: r["provinceCode"]
+        for r in query(db, "SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy")
+    }
+    rows = [
+        {"legacy_code": old[o], "current_code": new[n]}
+        for n, olds in converter["DICT_PROVINCE"].items()
+        for o in olds
+    ]
     rows.sort(key=lambda r: r["legacy_code"])
     expected = sorted((o, n) for n, olds in PROVINCE_MERGER.items() for o in olds.split())
     got = sorted((r["legacy_code"], r["current_code"]) for r in rows)
@@ -247,8 +358,10 @@ def check_code_list(rows: list[Row], *, name: str, width: int, count: int | None
 def check_hand_kept_lists() -> None:
     ethnicities = read_csv(DATA / "ethnicities.csv")
     check_code_list(ethnicities, name="ethnicities", width=2, count=54)
-    check([r["code"] for r in ethnicities] == [f"{i:02d}" for i in range(1, 55)],
-          "ethnicities: codes are not 01..54 in order")
+    check(
+        [r["code"] for r in ethnicities] == [f"{i:02d}" for i in range(1, 55)],
+        "ethnicities: codes are not 01..54 in order",
+    )
     check(ethnicities[0]["name"] == "Kinh", "ethnicities: 01 must be Kinh")
     religions = read_csv(DATA / "religions.csv")
     check_code_list(religions, name="religions", width=2, count=None)
@@ -257,8 +370,11 @@ def check_hand_kept_lists() -> None:
 
 def nationalities() -> list[Row]:
     """ISO 3166-1 alpha-2, officially assigned codes only (user-assigned XK is left out)."""
-    rows = [{"code": c.alpha2, "name": nfc(c.name)} for c in iso3166.countries
-            if not c.alpha2.startswith("X")]
+    rows = [
+        {"code": c.alpha2, "name": nfc(c.name)}
+        for c in iso3166.countries
+        if not c.alpha2.startswith("X")
+    ]
     for row in rows:
         if row["code"] == "VN":
             row["name"] = "Việt Nam"
@@ -269,16 +385,24 @@ def birth_registration_places(legacy_provinces: list[Row], merger: list[Row]) ->
     """ID-number prefix -> pre-2025 province and the current province it now belongs to."""
     by_code = {p["code"]: p for p in legacy_provinces}
     current_of = {m["legacy_code"]: m["current_code"] for m in merger}
-    check({"0" + c for c in by_code} == set(ID_PROVINCE_CODES),
-          "the ID-number province codes differ from the pre-2025 GSO province codes")
+    check(
+        {"0" + c for c in by_code} == set(ID_PROVINCE_CODES),
+        "the ID-number province codes differ from the pre-2025 GSO province codes",
+    )
     rows = []
     for code3, id_name in sorted(ID_PROVINCE_CODES.items()):
         province = by_code[code3[1:]]
         short = fold(province["name"]).removeprefix("tinh ").removeprefix("thanh pho ")
         expected = {fold(id_name), fold(ID_NAME_ALIASES.get(code3, id_name))}
         check(short in expected, f"{code3}: ID table says {id_name}, GSO says {province['name']}")
-        rows.append({"code": code3, "name": province["name"], "legacy_province_code": code3[1:],
-                     "current_province_code": current_of[code3[1:]]})
+        rows.append(
+            {
+                "code": code3,
+                "name": province["name"],
+                "legacy_province_code": code3[1:],
+                "current_province_code": current_of[code3[1:]],
+            }
+        )
     return rows
 
 
@@ -303,8 +427,13 @@ def write_csv(name: str, rows: Iterable[Row], fields: Sequence[str]) -> int:
 
 def check_counts(tables: dict[str, list[Row]]) -> None:
     counts = Counter({name: len(rows) for name, rows in tables.items()})
-    expected = {"current_provinces": 34, "current_communes": 3321, "legacy_provinces": 63,
-                "legacy_districts": 696, "legacy_communes": 10035}
+    expected = {
+        "current_provinces": 34,
+        "current_communes": 3321,
+        "legacy_provinces": 63,
+        "legacy_districts": 696,
+        "legacy_communes": 10035,
+    }
     for name, count in expected.items():
         check(counts[name] == count, f"{name}: {counts[name]} rows, {count} expected")
     for name, rows in tables.items():
@@ -317,27 +446,41 @@ def build() -> None:
     converter = json.loads((src / "converter_2025.json").read_text(encoding="utf-8"))
     current_provinces, current_communes = current_units(db)
     legacy_provinces, legacy_districts, legacy_communes = legacy_units(db)
-    check_counts({"current_provinces": current_provinces, "current_communes": current_communes,
-                  "legacy_provinces": legacy_provinces, "legacy_districts": legacy_districts,
-                  "legacy_communes": legacy_communes})
+    check_counts(
+        {
+            "current_provinces": current_provinces,
+            "current_communes": current_communes,
+            "legacy_provinces": legacy_provinces,
+            "legacy_districts": legacy_districts,
+            "legacy_communes": legacy_communes,
+        }
+    )
     check_hand_kept_lists()
     merger = province_conversions(db, converter)
     conversions = commune_conversions(db, converter)
     unit = ["unit_set", "code", "name", "division_type"]
     sizes = {
         "provinces.csv": write_csv("provinces.csv", current_provinces + legacy_provinces, unit),
-        "districts.csv.gz": write_csv("districts.csv.gz", legacy_districts,
-                                      ["code", "name", "division_type", "province_code"]),
-        "communes.csv.gz": write_csv("communes.csv.gz", current_communes + legacy_communes,
-                                     [*unit, "province_code", "district_code"]),
-        "commune_conversions.csv.gz": write_csv("commune_conversions.csv.gz", conversions,
-                                                ["legacy_code", "current_code", "is_default"]),
-        "province_conversions.csv": write_csv("province_conversions.csv", merger,
-                                              ["legacy_code", "current_code"]),
+        "districts.csv.gz": write_csv(
+            "districts.csv.gz", legacy_districts, ["code", "name", "division_type", "province_code"]
+        ),
+        "communes.csv.gz": write_csv(
+            "communes.csv.gz",
+            current_communes + legacy_communes,
+            [*unit, "province_code", "district_code"],
+        ),
+        "commune_conversions.csv.gz": write_csv(
+            "commune_conversions.csv.gz", conversions, ["legacy_code", "current_code", "is_default"]
+        ),
+        "province_conversions.csv": write_csv(
+            "province_conversions.csv", merger, ["legacy_code", "current_code"]
+        ),
         "nationalities.csv": write_csv("nationalities.csv", nationalities(), ["code", "name"]),
         "birth_registration_places.csv": write_csv(
-            "birth_registration_places.csv", birth_registration_places(legacy_provinces, merger),
-            ["code", "name", "legacy_province_code", "current_province_code"]),
+            "birth_registration_places.csv",
+            birth_registration_places(legacy_provinces, merger),
+            ["code", "name", "legacy_province_code", "current_province_code"],
+        ),
     }
     for name, size in sizes.items():
         print(f"  wrote {name:32} {size:>9,} bytes")

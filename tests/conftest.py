@@ -71,11 +71,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
-    """A session factory whose commits only release SAVEPOINTs of one outer, rolled-back transaction."""
+    """Sessions whose commits only release SAVEPOINTs of one outer, rolled-back transaction."""
     connection = engine.connect()
     outer = connection.begin()
-    yield sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                       expire_on_commit=False)
+    yield sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     outer.rollback()
     connection.close()
 
@@ -89,8 +90,11 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(database_url=database_url, var_dir=tmp_path,
-                    auth={"secret_key": "test-secret-key-of-sufficient-length-0123456789"})
+    return Settings(
+        database_url=database_url,
+        var_dir=tmp_path,
+        auth={"secret_key": "test-secret-key-of-sufficient-length-0123456789"},
+    )
 
 
 @pytest.fixture

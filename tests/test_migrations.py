@@ -29,5 +29,6 @@ def test_downgrade_to_base_and_upgrade_again(new_database: Callable[[], str]) ->
     upgrade(url)
     engine = build_engine(url)
     assert {"persons", "person_versions", "id_numbers", "households", "communes"} <= set(
-        inspect(engine).get_table_names())
+        inspect(engine).get_table_names()
+    )
     engine.dispose()

@@ -42,14 +42,24 @@ def create_app(
         if engine is not None:
             engine.dispose()
 
-    app = FastAPI(title="dancu — national population register", version=__version__,
-                  description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="dancu — national population register",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.signing_key = settings.signing_key()
     if sessions is not None:
         app.state.session_factory = sessions
     problems.install(app)
-    for router in (auth_router, person_router, household_router, residence_router, adminunit_router):
+    for router in (
+        auth_router,
+        person_router,
+        household_router,
+        residence_router,
+        adminunit_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["operations"])

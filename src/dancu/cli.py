@@ -1,4 +1,4 @@
-"""`dancu`: the operator's command line. Every command reads the database from DANCU_DATABASE_URL."""
+"""`dancu`: the operator's command line. Every command reads DANCU_DATABASE_URL."""
 
 from __future__ import annotations
 

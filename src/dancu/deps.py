@@ -39,7 +39,9 @@ def current_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
     if not token:
-        raise Unauthorized("sign in first: POST /v1/auth/token, then send 'Authorization: Bearer …'")
+        raise Unauthorized(
+            "sign in first: POST /v1/auth/token, then send 'Authorization: Bearer …'"
+        )
     settings = get_settings(request)
     return read_token(token, key=request.app.state.signing_key, issuer=settings.auth.issuer)
 

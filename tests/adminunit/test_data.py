@@ -21,8 +21,11 @@ def test_unit_counts_before_and_after_the_2025_reform() -> None:
 
 def test_current_communes_are_xa_phuong_or_dac_khu() -> None:
     current = [r for r in datafiles.communes() if r["unit_set"] == "current"]
-    assert Counter(r["division_type"] for r in current) == {"xã": 2621, "phường": 687,
-                                                             "đặc khu": 13}
+    assert Counter(r["division_type"] for r in current) == {
+        "xã": 2621,
+        "phường": 687,
+        "đặc khu": 13,
+    }
     assert all(r["district_code"] == "" for r in current)
 
 

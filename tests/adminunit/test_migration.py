@@ -42,20 +42,32 @@ def test_autogenerate_finds_no_difference(engine: Engine) -> None:
 def test_provinces_and_districts_equal_the_packaged_files(session: Session) -> None:
     rows = session.scalars(select(Province)).all()
     assert {(p.unit_set, p.code, p.name, p.division_type) for p in rows} == {
-        (r["unit_set"], r["code"], r["name"], r["division_type"]) for r in datafiles.provinces()}
+        (r["unit_set"], r["code"], r["name"], r["division_type"]) for r in datafiles.provinces()
+    }
     assert all(p.name_key == fold(p.name) for p in rows)
     districts = session.scalars(select(District)).all()
     assert {(d.code, d.name, d.division_type, d.province_code) for d in districts} == {
         (r["code"], r["name"], r["division_type"], r["province_code"])
-        for r in datafiles.districts()}
+        for r in datafiles.districts()
+    }
 
 
 def test_communes_equal_the_packaged_file(session: Session) -> None:
     rows = session.scalars(select(Commune)).all()
-    assert {(c.unit_set, c.code, c.name, c.division_type, c.province_code, c.district_code)
-            for c in rows} == {
-        (r["unit_set"], r["code"], r["name"], r["division_type"], r["province_code"],
-         r["district_code"] or None) for r in datafiles.communes()}
+    assert {
+        (c.unit_set, c.code, c.name, c.division_type, c.province_code, c.district_code)
+        for c in rows
+    } == {
+        (
+            r["unit_set"],
+            r["code"],
+            r["name"],
+            r["division_type"],
+            r["province_code"],
+            r["district_code"] or None,
+        )
+        for r in datafiles.communes()
+    }
     assert all(c.name_key == fold(c.name) for c in rows)
 
 
@@ -63,7 +75,8 @@ def test_conversions_equal_the_packaged_file(session: Session) -> None:
     rows = session.scalars(select(CommuneConversion)).all()
     assert {(c.legacy_code, c.current_code, c.is_default) for c in rows} == {
         (r["legacy_code"], r["current_code"], r["is_default"] == "1")
-        for r in datafiles.commune_conversions()}
+        for r in datafiles.commune_conversions()
+    }
 
 
 def test_downgrade_drops_the_tables_and_upgrade_restores_them(

@@ -13,8 +13,12 @@ def test_provinces_current_and_legacy(client: TestClient) -> None:
     assert len(current.json()) == 34
     legacy = client.get(f"{BASE}/provinces", params={"set": "legacy"}).json()
     assert len(legacy) == 63
-    assert {"code": "24", "name": "Tỉnh Bắc Giang", "division_type": "tỉnh",
-            "unit_set": "legacy"} in legacy
+    assert {
+        "code": "24",
+        "name": "Tỉnh Bắc Giang",
+        "division_type": "tỉnh",
+        "unit_set": "legacy",
+    } in legacy
 
 
 def test_communes_of_a_province(client: TestClient) -> None:
@@ -27,14 +31,18 @@ def test_legacy_commune_comes_with_its_conversion(client: TestClient) -> None:
     body = client.get(f"{BASE}/communes/26740", params={"set": "legacy"}).json()
     assert body["name"] == "Phường Bến Nghé"
     assert body["district_name"] == "Quận 1"
-    assert [(c["code"], c["name"], c["province_code"], c["is_default"])
-            for c in body["converted_to"]] == [("26740", "Phường Sài Gòn", "79", True)]
+    assert [
+        (c["code"], c["name"], c["province_code"], c["is_default"]) for c in body["converted_to"]
+    ] == [("26740", "Phường Sài Gòn", "79", True)]
 
 
 def test_current_commune_has_no_conversion(client: TestClient) -> None:
     body = client.get(f"{BASE}/communes/26740").json()
     assert (body["name"], body["unit_set"], body["converted_to"]) == (
-        "Phường Sài Gòn", "current", [])
+        "Phường Sài Gòn",
+        "current",
+        [],
+    )
 
 
 def test_unknown_commune_is_a_404_problem(client: TestClient) -> None:
@@ -81,8 +89,12 @@ def test_code_lists(client: TestClient) -> None:
     assert {"code": "VN", "name": "Việt Nam"} in nationalities
     places = client.get(f"{BASE}/code-lists/birth-registration-places").json()
     assert len(places) == 63
-    assert {"code": "024", "name": "Tỉnh Bắc Giang", "legacy_province_code": "24",
-            "current_province_code": "24"} in places
+    assert {
+        "code": "024",
+        "name": "Tỉnh Bắc Giang",
+        "legacy_province_code": "24",
+        "current_province_code": "24",
+    } in places
 
 
 def test_unknown_code_list(client: TestClient) -> None:

@@ -40,13 +40,17 @@ def test_unknown_unit_set_is_refused(session: Session) -> None:
 def test_legacy_commune_keeps_its_district(session: Session) -> None:
     ben_nghe = service.get_commune(session, "26740", unit_set="legacy")
     assert (ben_nghe.name, ben_nghe.district_name, ben_nghe.province_code) == (
-        "Phường Bến Nghé", "Quận 1", "79")
+        "Phường Bến Nghé",
+        "Quận 1",
+        "79",
+    )
 
 
 def test_ben_nghe_district_1_became_phuong_sai_gon(session: Session) -> None:
     conversions = service.convert_legacy_commune(session, "26740")
     assert [(c.code, c.name, c.province_code, c.is_default) for c in conversions] == [
-        ("26740", "Phường Sài Gòn", "79", True)]
+        ("26740", "Phường Sài Gòn", "79", True)
+    ]
     assert conversions[0].province_name == "Thành phố Hồ Chí Minh"
 
 
@@ -63,14 +67,21 @@ def test_convert_unknown_legacy_code(session: Session) -> None:
 def test_resolve_current_code_as_current(session: Session) -> None:
     resolved = service.resolve_commune(session, "26740")
     assert (resolved.code, resolved.name, resolved.converted_from, resolved.ambiguous) == (
-        "26740", "Phường Sài Gòn", None, False)
+        "26740",
+        "Phường Sài Gòn",
+        None,
+        False,
+    )
     assert resolved.province_name == "Thành phố Hồ Chí Minh"
 
 
 def test_resolve_legacy_code_converts_it(session: Session) -> None:
     resolved = service.resolve_commune(session, "00001")  # Phường Phúc Xá, Ba Đình, Hà Nội
     assert (resolved.code, resolved.name, resolved.province_code) == (
-        "00097", "Phường Hồng Hà", "01")
+        "00097",
+        "Phường Hồng Hà",
+        "01",
+    )
     assert resolved.converted_from == "00001" and not resolved.ambiguous
 
 
@@ -114,8 +125,10 @@ def test_search_legacy_names(session: Session) -> None:
 
 
 def test_search_d_with_stroke_and_wildcards(session: Session) -> None:
-    assert any(c.name == "Phường Đa Kao" for c in service.search_communes(
-        session, name="da kao", unit_set="legacy"))
+    assert any(
+        c.name == "Phường Đa Kao"
+        for c in service.search_communes(session, name="da kao", unit_set="legacy")
+    )
     assert service.search_communes(session, name="%_%") == []
 
 

@@ -44,8 +44,9 @@ def test_concurrent_allocation_never_duplicates(
         for _ in range(count):
             try:
                 with unit_of_work(factory) as session:
-                    number = service.allocate(session, province_code="001", sex="female",
-                                              birth_year=2001)
+                    number = service.allocate(
+                        session, province_code="001", sex="female", birth_year=2001
+                    )
             except BaseException as exc:  # the test reports every failure, not only the first
                 with lock:
                     failures.append(exc)

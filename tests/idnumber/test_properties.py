@@ -26,7 +26,11 @@ def test_build_then_parse_gives_back_every_part(
     parsed = IdNumber.parse(str(number))
     assert parsed == number
     assert (parsed.province_code, parsed.sex, parsed.birth_year, parsed.serial) == (
-        code, sex, year, f"{serial:06d}")
+        code,
+        sex,
+        year,
+        f"{serial:06d}",
+    )
     assert parsed.registered_abroad == (code[0] != "0")
     assert parsed.birth_registration_place
 

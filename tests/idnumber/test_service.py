@@ -37,7 +37,11 @@ def test_allocation_follows_birth_data(session: Session) -> None:
     record = service.get(session, number)
     assert record.status == "active" and record.active
     assert (record.province_code, record.sex, record.birth_year, record.serial) == (
-        "024", "female", 2007, number.serial)
+        "024",
+        "female",
+        2007,
+        number.serial,
+    )
     assert record.allocated_at.tzinfo is not None
     assert isinstance(record.number, IdNumber)
 
@@ -84,7 +88,11 @@ def test_an_exhausted_range_gives_up_with_a_clear_error(
 def test_cancel_and_replace_keeps_and_links_the_old_number(session: Session) -> None:
     old = service.allocate(session, province_code="001", sex="male", birth_year=1990)
     new = service.cancel_and_replace(
-        session, number=old, reason="sex re-determination", province_code="001", sex="female",
+        session,
+        number=old,
+        reason="sex re-determination",
+        province_code="001",
+        sex="female",
         birth_year=1990,
     )
     assert str(new).startswith("001190")
@@ -100,11 +108,22 @@ def test_cancel_and_replace_keeps_and_links_the_old_number(session: Session) -> 
 
 def test_history_is_the_whole_chain_oldest_first(session: Session) -> None:
     first = service.allocate(session, province_code="001", sex="male", birth_year=1990)
-    second = service.cancel_and_replace(session, number=first, reason="birth year corrected",
-                                        province_code="001", sex="male", birth_year=1991)
-    third = service.cancel_and_replace(session, number=second,
-                                       reason="place of birth registration corrected",
-                                       province_code="079", sex="male", birth_year=1991)
+    second = service.cancel_and_replace(
+        session,
+        number=first,
+        reason="birth year corrected",
+        province_code="001",
+        sex="male",
+        birth_year=1991,
+    )
+    third = service.cancel_and_replace(
+        session,
+        number=second,
+        reason="place of birth registration corrected",
+        province_code="079",
+        sex="male",
+        birth_year=1991,
+    )
     for member in (first, second, third):
         assert [r.number for r in service.history(session, member)] == [first, second, third]
         assert service.current_number(session, member) == third
@@ -113,11 +132,18 @@ def test_history_is_the_whole_chain_oldest_first(session: Session) -> None:
 
 def test_a_cancelled_number_cannot_be_cancelled_again(session: Session) -> None:
     old = service.allocate(session, province_code="001", sex="male", birth_year=1990)
-    new = service.cancel_and_replace(session, number=old, reason="year corrected",
-                                     province_code="001", sex="male", birth_year=1992)
+    new = service.cancel_and_replace(
+        session,
+        number=old,
+        reason="year corrected",
+        province_code="001",
+        sex="male",
+        birth_year=1992,
+    )
     with pytest.raises(IdNumberAlreadyCancelled) as caught:
-        service.cancel_and_replace(session, number=old, reason="again", province_code="001",
-                                   sex="female", birth_year=1990)
+        service.cancel_and_replace(
+            session, number=old, reason="again", province_code="001", sex="female", birth_year=1990
+        )
     assert caught.value.code == "idnumber.already_cancelled"
     assert new.formatted() in caught.value.detail
 
@@ -128,8 +154,9 @@ def test_an_unknown_number_is_not_found(session: Session) -> None:
         service.get(session, unknown)
     assert caught.value.code == "idnumber.not_found"
     with pytest.raises(IdNumberNotFound):
-        service.cancel_and_replace(session, number=unknown, reason="x", province_code="001",
-                                   sex="female", birth_year=1990)
+        service.cancel_and_replace(
+            session, number=unknown, reason="x", province_code="001", sex="female", birth_year=1990
+        )
     with pytest.raises(IdNumberNotFound):
         service.history(session, unknown)
 
@@ -137,11 +164,13 @@ def test_an_unknown_number_is_not_found(session: Session) -> None:
 def test_replacement_needs_changed_birth_data_and_a_reason(session: Session) -> None:
     old = service.allocate(session, province_code="001", sex="male", birth_year=1990)
     with pytest.raises(ReplacementNotJustified):
-        service.cancel_and_replace(session, number=old, reason="typo", province_code="001",
-                                   sex="male", birth_year=1990)
+        service.cancel_and_replace(
+            session, number=old, reason="typo", province_code="001", sex="male", birth_year=1990
+        )
     with pytest.raises(CancelReasonMissing):
-        service.cancel_and_replace(session, number=old, reason="  ", province_code="001",
-                                   sex="female", birth_year=1990)
+        service.cancel_and_replace(
+            session, number=old, reason="  ", province_code="001", sex="female", birth_year=1990
+        )
     assert service.get(session, old).active
 
 
@@ -150,8 +179,14 @@ def test_a_cancelled_number_is_never_allocated_again(
 ) -> None:
     _draws(monkeypatch, 1, 2)
     old = service.allocate(session, province_code="001", sex="male", birth_year=1990)
-    service.cancel_and_replace(session, number=old, reason="sex re-determination",
-                               province_code="001", sex="female", birth_year=1990)
+    service.cancel_and_replace(
+        session,
+        number=old,
+        reason="sex re-determination",
+        province_code="001",
+        sex="female",
+        birth_year=1990,
+    )
     # The draw offers the cancelled serial first; it is taken, so another one is used.
     _draws(monkeypatch, 1, 3)
     again = service.allocate(session, province_code="001", sex="male", birth_year=1990)
@@ -174,6 +209,7 @@ def test_allocate_many_gives_distinct_numbers_that_follow_the_birth_data(session
     assert len(set(numbers)) == 500
     assert already not in numbers
     assert [(n.province_code, n.sex, n.birth_year) for n in numbers] == requests
-    stored = session.scalar(select(func.count()).select_from(IdNumberRecord)
-                            .where(IdNumberRecord.number.in_(numbers)))
+    stored = session.scalar(
+        select(func.count()).select_from(IdNumberRecord).where(IdNumberRecord.number.in_(numbers))
+    )
     assert stored == 500

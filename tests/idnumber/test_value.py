@@ -27,8 +27,9 @@ def test_parse_reads_every_part() -> None:
     assert number.serial == "123456"
 
 
-@pytest.mark.parametrize("text", ["001090123456", "001-0-90-123456", " 001 090 123 456 ",
-                                  "001\t090-123456"])
+@pytest.mark.parametrize(
+    "text", ["001090123456", "001-0-90-123456", " 001 090 123 456 ", "001\t090-123456"]
+)
 def test_spaces_and_dashes_are_ignored(text: str) -> None:
     assert IdNumber.parse(text) == IdNumber("001090123456")
 

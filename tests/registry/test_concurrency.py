@@ -30,9 +30,13 @@ def test_concurrent_updates_from_the_same_version(new_database: Callable[[], str
         barrier.wait()
         try:
             with unit_of_work(factory) as session:
-                update_person(session, SYSTEM, number,
-                              PersonUpdate(phone=f"091234567{i}", reason=f"clerk {i}"),
-                              expected_version=1)
+                update_person(
+                    session,
+                    SYSTEM,
+                    number,
+                    PersonUpdate(phone=f"091234567{i}", reason=f"clerk {i}"),
+                    expected_version=1,
+                )
             outcomes.append("ok")
         except DancuError as exc:
             outcomes.append(exc.code)
@@ -46,8 +50,9 @@ def test_concurrent_updates_from_the_same_version(new_database: Callable[[], str
     assert sorted(outcomes) == ["ok"] + ["registry.person.stale_version"] * 3
     with unit_of_work(factory) as session:
         person = get_person(session, SYSTEM, number)
-        versions = session.scalar(select(func.count()).select_from(PersonVersion)
-                                  .where(PersonVersion.id_number == number))
+        versions = session.scalar(
+            select(func.count()).select_from(PersonVersion).where(PersonVersion.id_number == number)
+        )
     assert person.version == 2
     assert versions == 2
     assert person.phone is not None and person.phone.startswith("091234567")

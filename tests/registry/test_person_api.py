@@ -34,9 +34,12 @@ def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Person)) or 0
 
 
-def test_register_allocates_a_number_from_the_birth_data(client: TestClient, officer: dict[str, str]) -> None:
-    response = client.post("/v1/people", json=person_payload(sex="female", birth_date="2003-02-01"),
-                           headers=officer)
+def test_register_allocates_a_number_from_the_birth_data(
+    client: TestClient, officer: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/people", json=person_payload(sex="female", birth_date="2003-02-01"), headers=officer
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     number = IdNumber.parse(body["id_number"])
@@ -51,7 +54,9 @@ def test_register_allocates_a_number_from_the_birth_data(client: TestClient, off
 
 def test_names_are_stored_nfc(client: TestClient, officer: dict[str, str]) -> None:
     decomposed = "Nguye\u0302\u0303n Thi\u0323 Ha\u0300"  # NFD input from a legacy system
-    body = client.post("/v1/people", json=person_payload(full_name=decomposed), headers=officer).json()
+    body = client.post(
+        "/v1/people", json=person_payload(full_name=decomposed), headers=officer
+    ).json()
     assert body["full_name"] == "Nguyễn Thị Hà"
 
 
@@ -61,12 +66,19 @@ def test_partial_birth_dates_are_kept_as_given(client: TestClient, admin: dict[s
     assert IdNumber.parse(body["id_number"]).birth_year == 1957
 
 
-def test_bad_input_is_refused_whole_with_field_paths(client: TestClient, admin: dict[str, str],
-                                                     session: Session) -> None:
+def test_bad_input_is_refused_whole_with_field_paths(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
     before = _count(session)
-    response = client.post("/v1/people", json=person_payload(
-        birth_date="1990-02-30", sex="x", permanent_residence={"address_line": "a", "commune_code": "1"}),
-        headers=admin)
+    response = client.post(
+        "/v1/people",
+        json=person_payload(
+            birth_date="1990-02-30",
+            sex="x",
+            permanent_residence={"address_line": "a", "commune_code": "1"},
+        ),
+        headers=admin,
+    )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
@@ -78,13 +90,17 @@ def test_bad_input_is_refused_whole_with_field_paths(client: TestClient, admin: 
     assert _count(session) == before
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("ethnicity_code", "99", "registry.person.rule_violation"),
-    ("birth_registration_code", "003", "idnumber.invalid"),
-    ("birth_date", "2099-01-01", "registry.person.rule_violation"),
-])
-def test_domain_refusals_write_nothing(client: TestClient, admin: dict[str, str], session: Session,
-                                       field: str, value: str, code: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("ethnicity_code", "99", "registry.person.rule_violation"),
+        ("birth_registration_code", "003", "idnumber.invalid"),
+        ("birth_date", "2099-01-01", "registry.person.rule_violation"),
+    ],
+)
+def test_domain_refusals_write_nothing(
+    client: TestClient, admin: dict[str, str], session: Session, field: str, value: str, code: str
+) -> None:
     before = _count(session)
     response = client.post("/v1/people", json=person_payload(**{field: value}), headers=admin)
     assert response.status_code in (422, 400), response.text
@@ -93,13 +109,18 @@ def test_domain_refusals_write_nothing(client: TestClient, admin: dict[str, str]
 
 
 def test_unknown_commune_is_a_404_problem(client: TestClient, admin: dict[str, str]) -> None:
-    response = client.post("/v1/people", json=person_payload(
-        permanent_residence={"address_line": "x", "commune_code": "99999"}), headers=admin)
+    response = client.post(
+        "/v1/people",
+        json=person_payload(permanent_residence={"address_line": "x", "commune_code": "99999"}),
+        headers=admin,
+    )
     assert response.status_code == 404
     assert response.json()["code"] == "adminunit.commune.not_found"
 
 
-def test_update_needs_if_match_and_refuses_stale_versions(client: TestClient, officer: dict[str, str]) -> None:
+def test_update_needs_if_match_and_refuses_stale_versions(
+    client: TestClient, officer: dict[str, str]
+) -> None:
     created = client.post("/v1/people", json=person_payload(), headers=officer)
     number = created.json()["id_number"]
     url = f"/v1/people/{number}"
@@ -109,18 +130,25 @@ def test_update_needs_if_match_and_refuses_stale_versions(client: TestClient, of
     first = client.patch(url, json=change, headers={**officer, "If-Match": created.headers["ETag"]})
     assert first.status_code == 200, first.text
     assert first.headers["ETag"] == '"2"'
-    stale = client.patch(url, json={"phone": "0987654321", "reason": "other clerk"},
-                         headers={**officer, "If-Match": created.headers["ETag"]})
+    stale = client.patch(
+        url,
+        json={"phone": "0987654321", "reason": "other clerk"},
+        headers={**officer, "If-Match": created.headers["ETag"]},
+    )
     assert stale.status_code == 412
     assert stale.json()["code"] == "registry.person.stale_version"
     assert client.get(url, headers=officer).json()["phone"] == "0912345678"
 
 
-def test_every_change_is_a_version_with_who_when_why(client: TestClient, officer: dict[str, str]) -> None:
+def test_every_change_is_a_version_with_who_when_why(
+    client: TestClient, officer: dict[str, str]
+) -> None:
     number = client.post("/v1/people", json=person_payload(), headers=officer).json()["id_number"]
-    client.patch(f"/v1/people/{number}", json={"full_name": "Nguyễn Văn Ân", "reason": "typo",
-                                               "legal_reference": "CT01/2026/123"},
-                 headers={**officer, "If-Match": '"1"'})
+    client.patch(
+        f"/v1/people/{number}",
+        json={"full_name": "Nguyễn Văn Ân", "reason": "typo", "legal_reference": "CT01/2026/123"},
+        headers={**officer, "If-Match": '"1"'},
+    )
     history = client.get(f"/v1/people/{number}/history", headers=officer).json()
     assert [v["version"] for v in history] == [1, 2]
     assert history[1]["officer"] == "canbo"
@@ -129,19 +157,29 @@ def test_every_change_is_a_version_with_who_when_why(client: TestClient, officer
     assert history[1]["changes"] == {"full_name": {"old": "Nguyễn Văn An", "new": "Nguyễn Văn Ân"}}
 
 
-def test_a_record_can_be_read_as_of_a_past_date(client: TestClient, officer: dict[str, str],
-                                                session: Session) -> None:
+def test_a_record_can_be_read_as_of_a_past_date(
+    client: TestClient, officer: dict[str, str], session: Session
+) -> None:
     number = client.post("/v1/people", json=person_payload(), headers=officer).json()["id_number"]
     person = session.scalar(select(Person).where(Person.id_number == number))
     assert person is not None
     past = datetime(2024, 1, 1, tzinfo=UTC)
-    session.execute(update(PersonVersion).where(PersonVersion.person_id == person.id).values(recorded_at=past))
-    session.execute(update(Residence).where(Residence.person_id == person.id).values(recorded_at=past))
+    session.execute(
+        update(PersonVersion).where(PersonVersion.person_id == person.id).values(recorded_at=past)
+    )
+    session.execute(
+        update(Residence).where(Residence.person_id == person.id).values(recorded_at=past)
+    )
     session.commit()
-    client.patch(f"/v1/people/{number}", json={"full_name": "Nguyễn Văn Bình", "reason": "court ruling"},
-                 headers={**officer, "If-Match": '"1"'})
+    client.patch(
+        f"/v1/people/{number}",
+        json={"full_name": "Nguyễn Văn Bình", "reason": "court ruling"},
+        headers={**officer, "If-Match": '"1"'},
+    )
 
-    then = client.get(f"/v1/people/{number}", params={"as_of": "2024-06-01"}, headers=officer).json()
+    then = client.get(
+        f"/v1/people/{number}", params={"as_of": "2024-06-01"}, headers=officer
+    ).json()
     now = client.get(f"/v1/people/{number}", headers=officer).json()
     assert (then["full_name"], then["version"]) == ("Nguyễn Văn An", 1)
     assert (now["full_name"], now["version"]) == ("Nguyễn Văn Bình", 2)
@@ -149,10 +187,15 @@ def test_a_record_can_be_read_as_of_a_past_date(client: TestClient, officer: dic
     assert before.status_code == 404
 
 
-def test_correcting_sex_reestablishes_the_id_number(client: TestClient, officer: dict[str, str]) -> None:
+def test_correcting_sex_reestablishes_the_id_number(
+    client: TestClient, officer: dict[str, str]
+) -> None:
     old = client.post("/v1/people", json=person_payload(), headers=officer).json()["id_number"]
-    response = client.patch(f"/v1/people/{old}", json={"sex": "female", "reason": "data-entry error"},
-                            headers={**officer, "If-Match": '"1"'})
+    response = client.patch(
+        f"/v1/people/{old}",
+        json={"sex": "female", "reason": "data-entry error"},
+        headers={**officer, "If-Match": '"1"'},
+    )
     assert response.status_code == 200, response.text
     new = response.json()["id_number"]
     assert new != old
@@ -164,7 +207,9 @@ def test_correcting_sex_reestablishes_the_id_number(client: TestClient, officer:
     assert history[-1]["changes"]["id_number"] == {"old": old, "new": new}
 
 
-def test_search_is_case_and_diacritic_insensitive(client: TestClient, officer: dict[str, str]) -> None:
+def test_search_is_case_and_diacritic_insensitive(
+    client: TestClient, officer: dict[str, str]
+) -> None:
     for name in ("Nguyễn Văn An", "Nguyễn Văn Anh", "Trần Thị Đào"):
         client.post("/v1/people", json=person_payload(full_name=name), headers=officer)
     found = client.get("/v1/people", params={"name": "nguyen van an"}, headers=officer).json()
@@ -175,7 +220,11 @@ def test_search_is_case_and_diacritic_insensitive(client: TestClient, officer: d
 
 def test_search_pages_with_a_cursor(client: TestClient, officer: dict[str, str]) -> None:
     for i in range(5):
-        client.post("/v1/people", json=person_payload(full_name=f"Lê Văn Tám {chr(65 + i)}"), headers=officer)
+        client.post(
+            "/v1/people",
+            json=person_payload(full_name=f"Lê Văn Tám {chr(65 + i)}"),
+            headers=officer,
+        )
     seen: list[str] = []
     params: dict[str, str | int] = {"name": "le van tam", "limit": 2}
     while True:
@@ -187,22 +236,28 @@ def test_search_pages_with_a_cursor(client: TestClient, officer: dict[str, str])
     assert len(seen) == len(set(seen)) == 5
 
 
-def test_commune_officers_act_only_in_their_commune(client: TestClient, officer: dict[str, str],
-                                                    admin: dict[str, str], session: Session) -> None:
+def test_commune_officers_act_only_in_their_commune(
+    client: TestClient, officer: dict[str, str], admin: dict[str, str], session: Session
+) -> None:
     elsewhere = person_payload(permanent_residence={"address_line": "x", "commune_code": NGOC_HA})
     refused = client.post("/v1/people", json=elsewhere, headers=officer)
     assert refused.status_code == 403
     assert refused.json()["code"] == "auth.out_of_jurisdiction"
     number = client.post("/v1/people", json=elsewhere, headers=admin).json()["id_number"]
     assert client.get(f"/v1/people/{number}", headers=officer).status_code == 403
-    patch = client.patch(f"/v1/people/{number}", json={"phone": "0912345678", "reason": "x y z"},
-                         headers={**officer, "If-Match": '"1"'})
+    patch = client.patch(
+        f"/v1/people/{number}",
+        json={"phone": "0912345678", "reason": "x y z"},
+        headers={**officer, "If-Match": '"1"'},
+    )
     assert patch.status_code == 403
     found = client.get("/v1/people", params={"name": "nguyen van an"}, headers=officer).json()
     assert number not in [p["id_number"] for p in found["items"]]
 
 
-def test_auditors_read_but_never_write(client: TestClient, admin: dict[str, str], session: Session) -> None:
+def test_auditors_read_but_never_write(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
     auditor = make_officer(session, role="auditor", username="auditor")
     session.commit()
     headers = auth_headers(client, auditor)

@@ -25,14 +25,22 @@ def number(client: TestClient, admin: dict[str, str]) -> str:
 
 
 def _temporary(until: date, commune: str = NGOC_HA) -> dict:
-    return {"address_line": "Phòng 3, Số 7 Ngọc Hà", "commune_code": commune,
-            "valid_from": date.today().isoformat(), "valid_to": until.isoformat(), "reason": "work"}
+    return {
+        "address_line": "Phòng 3, Số 7 Ngọc Hà",
+        "commune_code": commune,
+        "valid_from": date.today().isoformat(),
+        "valid_to": until.isoformat(),
+        "reason": "work",
+    }
 
 
-def test_temporary_residence_lasts_at_most_two_years(client: TestClient, admin: dict[str, str],
-                                                     number: str) -> None:
+def test_temporary_residence_lasts_at_most_two_years(
+    client: TestClient, admin: dict[str, str], number: str
+) -> None:
     url = f"/v1/people/{number}/residence/temporary"
-    too_long = client.put(url, json=_temporary(date.today() + timedelta(days=3 * 365)), headers=admin)
+    too_long = client.put(
+        url, json=_temporary(date.today() + timedelta(days=3 * 365)), headers=admin
+    )
     assert too_long.status_code == 422
     assert too_long.json()["code"] == "registry.residence.rule_violation"
     ok = client.put(url, json=_temporary(date.today() + timedelta(days=365)), headers=admin)
@@ -42,41 +50,60 @@ def test_temporary_residence_lasts_at_most_two_years(client: TestClient, admin: 
     assert kinds["permanent"]["commune_code"] == BA_DINH
 
 
-def test_temporary_residence_is_outside_the_permanent_commune(client: TestClient, admin: dict[str, str],
-                                                              number: str) -> None:
-    response = client.put(f"/v1/people/{number}/residence/temporary",
-                          json=_temporary(date.today() + timedelta(days=30), commune=BA_DINH),
-                          headers=admin)
+def test_temporary_residence_is_outside_the_permanent_commune(
+    client: TestClient, admin: dict[str, str], number: str
+) -> None:
+    response = client.put(
+        f"/v1/people/{number}/residence/temporary",
+        json=_temporary(date.today() + timedelta(days=30), commune=BA_DINH),
+        headers=admin,
+    )
     assert response.status_code == 422
 
 
-def test_a_move_closes_the_old_registration_and_keeps_it(client: TestClient, admin: dict[str, str],
-                                                         number: str) -> None:
-    moved = client.put(f"/v1/people/{number}/residence/permanent", headers=admin,
-                       json={"address_line": "Số 9 Ngọc Hà", "commune_code": NGOC_HA, "reason": "moved"})
+def test_a_move_closes_the_old_registration_and_keeps_it(
+    client: TestClient, admin: dict[str, str], number: str
+) -> None:
+    moved = client.put(
+        f"/v1/people/{number}/residence/permanent",
+        headers=admin,
+        json={"address_line": "Số 9 Ngọc Hà", "commune_code": NGOC_HA, "reason": "moved"},
+    )
     assert moved.status_code == 200
     history = client.get(f"/v1/people/{number}/residence", headers=admin).json()
-    assert [(r["commune_code"], r["ended_at"] is None) for r in history] == [(BA_DINH, False), (NGOC_HA, True)]
+    assert [(r["commune_code"], r["ended_at"] is None) for r in history] == [
+        (BA_DINH, False),
+        (NGOC_HA, True),
+    ]
     versions = client.get(f"/v1/people/{number}/history", headers=admin).json()
     assert versions[-1]["action"] == "residence.permanent"
     assert versions[-1]["changes"]["permanent_residence"]["new"]["commune_code"] == NGOC_HA
 
 
 def test_ending_a_residence(client: TestClient, admin: dict[str, str], number: str) -> None:
-    client.put(f"/v1/people/{number}/residence/temporary", headers=admin,
-               json=_temporary(date.today() + timedelta(days=30)))
-    ended = client.post(f"/v1/people/{number}/residence/temporary/end", headers=admin,
-                        json={"reason": "left the rented room"})
+    client.put(
+        f"/v1/people/{number}/residence/temporary",
+        headers=admin,
+        json=_temporary(date.today() + timedelta(days=30)),
+    )
+    ended = client.post(
+        f"/v1/people/{number}/residence/temporary/end",
+        headers=admin,
+        json={"reason": "left the rented room"},
+    )
     assert ended.status_code == 200
     assert "temporary" not in {r["kind"] for r in ended.json()["residences"]}
-    again = client.post(f"/v1/people/{number}/residence/temporary/end", headers=admin,
-                        json={"reason": "again"})
+    again = client.post(
+        f"/v1/people/{number}/residence/temporary/end", headers=admin, json={"reason": "again"}
+    )
     assert again.status_code == 404
 
 
 def test_a_pre_2025_commune_code_is_converted(client: TestClient, admin: dict[str, str]) -> None:
     # 26734 was Phường Bến Nghé, Quận 1, TP HCM before 1 July 2025; it is now in Phường Sài Gòn.
-    body = person_payload(permanent_residence={"address_line": "Số 2 Lê Duẩn", "commune_code": "26734"})
+    body = person_payload(
+        permanent_residence={"address_line": "Số 2 Lê Duẩn", "commune_code": "26734"}
+    )
     response = client.post("/v1/people", json=body, headers=admin)
     assert response.status_code == 201, response.text
     residence = response.json()["residences"][0]

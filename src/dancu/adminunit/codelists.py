@@ -21,8 +21,10 @@ def _items(file: str) -> dict[str, CodeItem]:
 
 @cache
 def _places() -> dict[str, BirthRegistrationPlace]:
-    return {r["code"]: BirthRegistrationPlace.model_validate(r)
-            for r in read_rows("birth_registration_places.csv")}
+    return {
+        r["code"]: BirthRegistrationPlace.model_validate(r)
+        for r in read_rows("birth_registration_places.csv")
+    }
 
 
 def ethnicities() -> list[CodeItem]:
@@ -51,9 +53,7 @@ def birth_registration_place(code3: str) -> BirthRegistrationPlace | None:
     return _places().get(code3)
 
 
-def _ensure(
-    file: str, code: str, *, what: str, name: str, error: type[InvalidInput]
-) -> CodeItem:
+def _ensure(file: str, code: str, *, what: str, name: str, error: type[InvalidInput]) -> CodeItem:
     item = _items(file).get(code)
     if item is None:
         raise error(f"{code!r} is not a known {what} code; {_HINT.format(name=name)}")
@@ -62,18 +62,28 @@ def _ensure(
 
 def ensure_ethnicity(code: str) -> CodeItem:
     """The ethnic group with this two-digit GSO code (01 Kinh ... 54)."""
-    return _ensure("ethnicities.csv", code.strip(), what="ethnicity", name="ethnicities",
-                   error=InvalidEthnicity)
+    return _ensure(
+        "ethnicities.csv",
+        code.strip(),
+        what="ethnicity",
+        name="ethnicities",
+        error=InvalidEthnicity,
+    )
 
 
 def ensure_religion(code: str) -> CodeItem:
     """The religion with this code; 00 means no religion."""
-    return _ensure("religions.csv", code.strip(), what="religion", name="religions",
-                   error=InvalidReligion)
+    return _ensure(
+        "religions.csv", code.strip(), what="religion", name="religions", error=InvalidReligion
+    )
 
 
 def ensure_nationality(code: str) -> CodeItem:
     """The country with this ISO 3166-1 alpha-2 code (VN = Việt Nam)."""
-    return _ensure("nationalities.csv", code.strip().upper(), what="nationality",
-                   name="nationalities", error=InvalidNationality)
-
+    return _ensure(
+        "nationalities.csv",
+        code.strip().upper(),
+        what="nationality",
+        name="nationalities",
+        error=InvalidNationality,
+    )

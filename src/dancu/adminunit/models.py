@@ -32,8 +32,9 @@ class District(Base):
     __tablename__ = "districts"
     __table_args__ = (
         CheckConstraint("unit_set = 'legacy'", name="legacy_only"),
-        ForeignKeyConstraint(["unit_set", "province_code"],
-                             ["provinces.unit_set", "provinces.code"]),
+        ForeignKeyConstraint(
+            ["unit_set", "province_code"], ["provinces.unit_set", "provinces.code"]
+        ),
     )
 
     unit_set: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -48,10 +49,12 @@ class Commune(Base):
     __tablename__ = "communes"
     __table_args__ = (
         CheckConstraint("unit_set IN ('current', 'legacy')", name="unit_set"),
-        ForeignKeyConstraint(["unit_set", "province_code"],
-                             ["provinces.unit_set", "provinces.code"]),
-        ForeignKeyConstraint(["unit_set", "district_code"],
-                             ["districts.unit_set", "districts.code"]),
+        ForeignKeyConstraint(
+            ["unit_set", "province_code"], ["provinces.unit_set", "provinces.code"]
+        ),
+        ForeignKeyConstraint(
+            ["unit_set", "district_code"], ["districts.unit_set", "districts.code"]
+        ),
         Index("ix_communes_province", "unit_set", "province_code"),
     )
 

@@ -20,10 +20,14 @@ if TYPE_CHECKING:  # SQLAlchemy 2.1 variadic generics; not subscriptable at run 
 def _communes() -> Select[Commune, str, str | None]:
     return (
         select(Commune, Province.name, District.name)
-        .join(Province, and_(Province.unit_set == Commune.unit_set,
-                             Province.code == Commune.province_code))
-        .outerjoin(District, and_(District.unit_set == Commune.unit_set,
-                                  District.code == Commune.district_code))
+        .join(
+            Province,
+            and_(Province.unit_set == Commune.unit_set, Province.code == Commune.province_code),
+        )
+        .outerjoin(
+            District,
+            and_(District.unit_set == Commune.unit_set, District.code == Commune.district_code),
+        )
     )
 
 
@@ -54,12 +58,17 @@ def search_communes(
 ) -> Sequence[CommuneRow]:
     """Communes whose folded name contains ``key``; whole-name and name-ending matches first."""
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    conditions: list[Any] = [Commune.unit_set == unit_set,
-                             Commune.name_key.like(f"%{escaped}%", escape="\\")]
+    conditions: list[Any] = [
+        Commune.unit_set == unit_set,
+        Commune.name_key.like(f"%{escaped}%", escape="\\"),
+    ]
     if province_code is not None:
         conditions.append(Commune.province_code == province_code)
-    rank = case((Commune.name_key == key, 0),
-                (Commune.name_key.like(f"% {escaped}", escape="\\"), 1), else_=2)
+    rank = case(
+        (Commune.name_key == key, 0),
+        (Commune.name_key.like(f"% {escaped}", escape="\\"), 1),
+        else_=2,
+    )
     stmt = _communes().where(*conditions).order_by(rank, Commune.name_key, Commune.code)
     return session.execute(stmt.limit(limit)).all()
 
@@ -68,10 +77,13 @@ def conversions(session: Session, legacy_code: str) -> Sequence[ConversionRow]:
     """The current communes a legacy commune became, the default first."""
     stmt = (
         select(CommuneConversion, Commune, Province.name)
-        .join(Commune, and_(Commune.unit_set == "current",
-                            Commune.code == CommuneConversion.current_code))
-        .join(Province, and_(Province.unit_set == "current",
-                             Province.code == Commune.province_code))
+        .join(
+            Commune,
+            and_(Commune.unit_set == "current", Commune.code == CommuneConversion.current_code),
+        )
+        .join(
+            Province, and_(Province.unit_set == "current", Province.code == Commune.province_code)
+        )
         .where(CommuneConversion.legacy_code == legacy_code)
         .order_by(CommuneConversion.is_default.desc(), CommuneConversion.current_code)
     )

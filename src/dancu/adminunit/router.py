@@ -53,16 +53,23 @@ def list_communes(
 @router.get("/communes", response_model=list[CommuneRead])
 def search_communes(
     session: SessionDep,
-    name: Annotated[str, Query(min_length=1, max_length=100,
-                               description="part of the name; case and diacritics are ignored")],
+    name: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="part of the name; case and diacritics are ignored",
+        ),
+    ],
     province_code: Annotated[str | None, Query(max_length=2)] = None,
     unit_set: SetQuery = UnitSet.CURRENT,
     limit: Annotated[int, Query(ge=1, le=service.MAX_SEARCH_RESULTS)] = 20,
 ) -> list[CommuneRead]:
     """Find communes by name, ignoring case and Vietnamese diacritics ("ben nghe" finds
     "Phường Bến Nghé"); whole-name matches first."""
-    return service.search_communes(session, name=name, province_code=province_code,
-                                   unit_set=unit_set, limit=limit)
+    return service.search_communes(
+        session, name=name, province_code=province_code, unit_set=unit_set, limit=limit
+    )
 
 
 @router.get("/communes/{code}", response_model=CommuneDetail)
@@ -73,8 +80,9 @@ def get_commune(
     current commune(s) it became under the 2025 rearrangement, the default first; current codes
     reuse pre-2025 ones, so say which set the code is from."""
     commune = service.get_commune(session, code, unit_set=unit_set)
-    converted = (service.convert_legacy_commune(session, commune.code)
-                 if unit_set is UnitSet.LEGACY else [])
+    converted = (
+        service.convert_legacy_commune(session, commune.code) if unit_set is UnitSet.LEGACY else []
+    )
     return CommuneDetail(**commune.model_dump(), converted_to=converted)
 
 

@@ -61,16 +61,24 @@ def _unit_set(unit_set: str) -> UnitSet:
 
 
 def _province_read(province: Province) -> ProvinceRead:
-    return ProvinceRead(code=province.code, name=province.name,
-                        division_type=province.division_type, unit_set=UnitSet(province.unit_set))
+    return ProvinceRead(
+        code=province.code,
+        name=province.name,
+        division_type=province.division_type,
+        unit_set=UnitSet(province.unit_set),
+    )
 
 
 def _commune_read(row: repository.CommuneRow) -> CommuneRead:
     commune, province_name, district_name = row
     return CommuneRead(
-        code=commune.code, name=commune.name, division_type=commune.division_type,
-        unit_set=UnitSet(commune.unit_set), province_code=commune.province_code,
-        province_name=province_name, district_code=commune.district_code,
+        code=commune.code,
+        name=commune.name,
+        division_type=commune.division_type,
+        unit_set=UnitSet(commune.unit_set),
+        province_code=commune.province_code,
+        province_name=province_name,
+        district_code=commune.district_code,
         district_name=district_name,
     )
 
@@ -131,8 +139,9 @@ def search_communes(
         raise InvalidSearch(f"the result limit is between 1 and {MAX_SEARCH_RESULTS}")
     if province_code is not None:
         province_code = get_province(session, province_code, unit_set=units.value).code
-    rows = repository.search_communes(session, unit_set=units.value, key=key,
-                                      province_code=province_code, limit=limit)
+    rows = repository.search_communes(
+        session, unit_set=units.value, key=key, province_code=province_code, limit=limit
+    )
     return [_commune_read(r) for r in rows]
 
 
@@ -142,9 +151,13 @@ def convert_legacy_commune(session: Session, legacy_code: str) -> list[Conversio
     legacy = get_commune(session, legacy_code, unit_set="legacy")
     return [
         ConversionRead(
-            legacy_code=legacy.code, code=commune.code, name=commune.name,
-            division_type=commune.division_type, province_code=commune.province_code,
-            province_name=province_name, is_default=conversion.is_default,
+            legacy_code=legacy.code,
+            code=commune.code,
+            name=commune.name,
+            division_type=commune.division_type,
+            province_code=commune.province_code,
+            province_name=province_name,
+            is_default=conversion.is_default,
         )
         for conversion, commune, province_name in repository.conversions(session, legacy.code)
     ]
@@ -161,10 +174,13 @@ def resolve_commune(session: Session, code: str) -> ResolvedCommune:
     row = repository.commune(session, UnitSet.CURRENT.value, code.strip())
     if row is not None:
         current = _commune_read(row)
-        return ResolvedCommune(code=current.code, name=current.name,
-                               division_type=current.division_type,
-                               province_code=current.province_code,
-                               province_name=current.province_name)
+        return ResolvedCommune(
+            code=current.code,
+            name=current.name,
+            division_type=current.division_type,
+            province_code=current.province_code,
+            province_name=current.province_name,
+        )
     if repository.commune(session, UnitSet.LEGACY.value, code.strip()) is None:
         raise CommuneNotFound(
             f"{code!r} is neither a current nor a pre-2025 commune code; commune codes are five "
@@ -172,6 +188,12 @@ def resolve_commune(session: Session, code: str) -> ResolvedCommune:
         )
     candidates = convert_legacy_commune(session, code)
     chosen = candidates[0]
-    return ResolvedCommune(code=chosen.code, name=chosen.name, division_type=chosen.division_type,
-                           province_code=chosen.province_code, province_name=chosen.province_name,
-                           converted_from=chosen.legacy_code, ambiguous=len(candidates) > 1)
+    return ResolvedCommune(
+        code=chosen.code,
+        name=chosen.name,
+        division_type=chosen.division_type,
+        province_code=chosen.province_code,
+        province_name=chosen.province_name,
+        converted_from=chosen.legacy_code,
+        ambiguous=len(candidates) > 1,
+    )

@@ -1,4 +1,4 @@
-"""record(): write one audit event in the caller's transaction, so it exists iff the act committed."""
+"""record(): write an audit event in the caller's transaction, so it exists iff the act did."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def record(
     )
 
 
-def events_for(session: Session, *, subject_type: str, subject_id: str, limit: int = 100) -> list[AuditEvent]:
+def events_for(
+    session: Session, *, subject_type: str, subject_id: str, limit: int = 100
+) -> list[AuditEvent]:
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)

@@ -14,7 +14,9 @@ def create(
     ctx: typer.Context,
     username: str = typer.Option(..., help="Sign-in name (lower case)."),
     password: str = typer.Option(..., prompt=True, hide_input=True, help="At least 8 characters."),
-    role: str = typer.Option(..., help="commune_officer, province_officer, central_admin or auditor."),
+    role: str = typer.Option(
+        ..., help="commune_officer, province_officer, central_admin or auditor."
+    ),
     jurisdiction: str | None = typer.Option(
         None, help="Current commune code (commune officers) or province code (province officers)."
     ),
@@ -25,8 +27,12 @@ def create(
 
     with cli_session(ctx) as session:
         officer = service.create_officer(
-            session, username=username, password=password, role=role,
-            jurisdiction_code=jurisdiction, full_name=full_name,
+            session,
+            username=username,
+            password=password,
+            role=role,
+            jurisdiction_code=jurisdiction,
+            full_name=full_name,
         )
         where = f" for {officer.jurisdiction_code}" if officer.jurisdiction_code else ""
     console.print(f"created {officer.role} [bold]{officer.username}[/bold]{where}")

@@ -16,7 +16,9 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
-WRITER_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN, Role.SYSTEM})
+WRITER_ROLES = frozenset(
+    {Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN, Role.SYSTEM}
+)
 NATIONAL_ROLES = frozenset({Role.CENTRAL_ADMIN, Role.AUDITOR, Role.SYSTEM})
 
 
@@ -55,7 +57,9 @@ class Principal:
 
     def require_writer(self) -> None:
         if self.role not in WRITER_ROLES:
-            raise ReadOnlyRole(f"the {self.role.value} role may read the register but not change it")
+            raise ReadOnlyRole(
+                f"the {self.role.value} role may read the register but not change it"
+            )
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:

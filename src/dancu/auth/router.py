@@ -37,15 +37,27 @@ def sign_in(
 ) -> TokenRead:
     """Exchange an officer's username and password for a short-lived bearer token."""
     principal = service.authenticate(session, username=form.username, password=form.password)
-    record(session, principal, action="auth:officer:sign_in", subject_type="officer",
-           subject_id=principal.username)
-    token = issue_token(principal, key=request.app.state.signing_key, issuer=settings.auth.issuer,
-                        minutes=settings.auth.token_minutes)
+    record(
+        session,
+        principal,
+        action="auth:officer:sign_in",
+        subject_type="officer",
+        subject_id=principal.username,
+    )
+    token = issue_token(
+        principal,
+        key=request.app.state.signing_key,
+        issuer=settings.auth.issuer,
+        minutes=settings.auth.token_minutes,
+    )
     return TokenRead(access_token=token, expires_in=settings.auth.token_minutes * 60)
 
 
 @router.get("/me", response_model=MeRead)
 def who_am_i(principal: PrincipalDep) -> MeRead:
     """The signed-in officer's role and jurisdiction."""
-    return MeRead(username=principal.username, role=principal.role.value,
-                  jurisdiction_code=principal.jurisdiction_code)
+    return MeRead(
+        username=principal.username,
+        role=principal.role.value,
+        jurisdiction_code=principal.jurisdiction_code,
+    )

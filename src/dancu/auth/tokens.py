@@ -33,7 +33,9 @@ def read_token(token: str, *, key: bytes, issuer: str) -> Principal:
     try:
         decoded = jwt.decode(token, OctKey.import_key(key), algorithms=[_ALG])
         jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": issuer}, exp={"essential": True}, sub={"essential": True}
+            iss={"essential": True, "value": issuer},
+            exp={"essential": True},
+            sub={"essential": True},
         ).validate(decoded.claims)
         claims = decoded.claims
         return Principal(

@@ -32,8 +32,11 @@ BATCH = 2000
 
 
 def _communes(rng: random.Random) -> list[tuple[str, str]]:
-    rows = [r for r in datafiles.communes() if r["unit_set"] == "current"
-            and r["province_code"] in DEMO_PROVINCES]
+    rows = [
+        r
+        for r in datafiles.communes()
+        if r["unit_set"] == "current" and r["province_code"] in DEMO_PROVINCES
+    ]
     chosen = rng.sample(rows, min(60, len(rows)))
     pairs = [(r["code"], r["province_code"]) for r in chosen]
     return [(DEMO_COMMUNE, "01")] * 8 + pairs  # the demo officer's commune is a busy one
@@ -48,26 +51,41 @@ def _birth_codes() -> dict[str, list[str]]:
 
 def _to_bulk(session: Session, plans: list[HouseholdPlan], gen: Generator) -> list[BulkHousehold]:
     members = [m for plan in plans for m in plan.members]
-    numbers = idnumbers.allocate_many(session, [
-        (m.snapshot["birth_registration_code"], m.sex, m.birth.year) for m in members])
+    numbers = idnumbers.allocate_many(
+        session, [(m.snapshot["birth_registration_code"], m.sex, m.birth.year) for m in members]
+    )
     for member, number in zip(members, numbers, strict=True):
         member.id_number = number
     out = []
     for plan in plans:
         link_family(plan, gen.today)
-        household = BulkHousehold(f"{plan.commune_code}{gen.rng.randrange(10**7):07d}",
-                                  plan.commune_code, plan.province_code, plan.address_line)
+        household = BulkHousehold(
+            f"{plan.commune_code}{gen.rng.randrange(10**7):07d}",
+            plan.commune_code,
+            plan.province_code,
+            plan.address_line,
+        )
         for m in plan.members:
             assert m.id_number is not None
             since = max(m.birth, gen.today - timedelta(days=gen.rng.randrange(1, 9000)))
-            homes = [BulkResidence("permanent", plan.address_line, plan.commune_code,
-                                   plan.province_code, since)]
+            homes = [
+                BulkResidence(
+                    "permanent", plan.address_line, plan.commune_code, plan.province_code, since
+                )
+            ]
             if m.relation_to_head != "child" and gen.rng.random() < 0.05:
                 code, province = gen.rng.choice(gen.communes)
                 if code != plan.commune_code:
-                    homes.append(BulkResidence("temporary", f"Phòng trọ {gen.rng.randint(1, 40)}",
-                                               code, province, gen.today - timedelta(days=90),
-                                               gen.today + timedelta(days=400)))
+                    homes.append(
+                        BulkResidence(
+                            "temporary",
+                            f"Phòng trọ {gen.rng.randint(1, 40)}",
+                            code,
+                            province,
+                            gen.today - timedelta(days=90),
+                            gen.today + timedelta(days=400),
+                        )
+                    )
             household.members.append(BulkPerson(m.id_number, m.snapshot, homes, m.relation_to_head))
         out.append(household)
     return out
@@ -84,13 +102,15 @@ def load_population(session: Session, *, people: int, seed: int) -> int:
         for plan in gen.households(people):
             batch.append(plan)
             if sum(len(p.members) for p in batch) >= BATCH:
-                written += insert_households(session, SYSTEM, _to_bulk(session, batch, gen),
-                                             reason="demo population")
+                written += insert_households(
+                    session, SYSTEM, _to_bulk(session, batch, gen), reason="demo population"
+                )
                 progress.update(task, completed=written)
                 batch = []
         if batch:
-            written += insert_households(session, SYSTEM, _to_bulk(session, batch, gen),
-                                         reason="demo population")
+            written += insert_households(
+                session, SYSTEM, _to_bulk(session, batch, gen), reason="demo population"
+            )
         progress.update(task, completed=written)
     return written
 
@@ -100,8 +120,14 @@ def _ensure_users(session: Session) -> None:
 
     for username, password, role, jurisdiction in DEMO_USERS:
         if session.scalar(select(Officer.id).where(Officer.username == username)) is None:
-            create_officer(session, username=username, password=password, role=role,
-                           jurisdiction_code=jurisdiction, full_name=f"Demo {role}")
+            create_officer(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                jurisdiction_code=jurisdiction,
+                full_name=f"Demo {role}",
+            )
 
 
 def demo_command(
@@ -112,8 +138,9 @@ def demo_command(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
 ) -> None:
-    """Set up a demo register (idempotent: an existing population is kept) and print how to use it."""
-    from dancu.cli import cli_session, console, serve as serve_command, settings_from
+    """Set up a demo register (an existing population is kept) and print how to use it."""
+    from dancu.cli import cli_session, console, settings_from
+    from dancu.cli import serve as serve_command
     from dancu.migrations import upgrade
 
     settings = settings_from(ctx)

@@ -48,8 +48,12 @@ def _try_insert(session: Session, number: IdNumber) -> bool:
         with session.begin_nested():
             session.execute(
                 insert(IdNumberRecord).values(
-                    number=number, province_code=number.province_code, sex=number.sex,
-                    birth_year=number.birth_year, serial=number.serial, status=ACTIVE,
+                    number=number,
+                    province_code=number.province_code,
+                    sex=number.sex,
+                    birth_year=number.birth_year,
+                    serial=number.serial,
+                    status=ACTIVE,
                     allocated_at=now(),
                 )
             )
@@ -179,9 +183,12 @@ def allocate_many(session: Session, requests: list[tuple[str, str, int]]) -> lis
             break
         drawn = {i: IdNumber.build(*requests[i], _draw_serial()) for i in pending}
         for start in range(0, len(pending), 5000):
-            chunk = [drawn[i] for i in pending[start:start + 5000]]
-            taken.update(session.scalars(select(IdNumberRecord.number).where(
-                IdNumberRecord.number.in_(chunk))))
+            chunk = [drawn[i] for i in pending[start : start + 5000]]
+            taken.update(
+                session.scalars(
+                    select(IdNumberRecord.number).where(IdNumberRecord.number.in_(chunk))
+                )
+            )
         for i, number in drawn.items():
             if number not in taken:
                 numbers[i] = number
@@ -190,7 +197,19 @@ def allocate_many(session: Session, requests: list[tuple[str, str, int]]) -> lis
         raise IdNumberRangeExhausted("no free ID numbers are left in one of the requested ranges")
     allocated = [n for n in numbers if n is not None]
     at = now()
-    session.execute(insert(IdNumberRecord), [
-        {"number": n, "province_code": n.province_code, "sex": n.sex, "birth_year": n.birth_year,
-         "serial": n.serial, "status": ACTIVE, "allocated_at": at} for n in allocated])
+    session.execute(
+        insert(IdNumberRecord),
+        [
+            {
+                "number": n,
+                "province_code": n.province_code,
+                "sex": n.sex,
+                "birth_year": n.birth_year,
+                "serial": n.serial,
+                "status": ACTIVE,
+                "allocated_at": at,
+            }
+            for n in allocated
+        ],
+    )
     return allocated

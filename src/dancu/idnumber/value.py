@@ -33,8 +33,11 @@ def _check_digits(digits: str, *, length: int, what: str, error: type[InvalidIdN
     if bad:
         shown = ", ".join(repr(ch) for ch in bad[:5])
         verb = "is not a digit" if len(bad) == 1 else "are not digits"
-        raise error(f"{what} is {length} digits; {shown} {verb} (only spaces and dashes may "
-                    "separate the digits)", part="characters")
+        raise error(
+            f"{what} is {length} digits; {shown} {verb} (only spaces and dashes may "
+            "separate the digits)",
+            part="characters",
+        )
     if len(digits) != length:
         given = "nothing was given" if not digits else f"{len(digits)} were given"
         raise error(f"{what} is {length} digits; {given}", part="length")
@@ -46,11 +49,15 @@ def _check_place(code: str) -> None:
             raise InvalidIdNumber(
                 f"digits 1-3 ({code}) are not a province code: the 63 codes are 0 + the GSO code "
                 "of a pre-2025 province (001 Hà Nội … 096 Cà Mau), and there is no province "
-                f"{code[1:]}", part="province")
+                f"{code[1:]}",
+                part="province",
+            )
     elif int(code) not in COUNTRY_CODE_RANGE:
         raise InvalidIdNumber(
             f"digits 1-3 ({code}) are neither a province code (0xx) nor a country code for a "
-            "birth registered abroad (100-299)", part="country")
+            "birth registered abroad (100-299)",
+            part="country",
+        )
 
 
 def _check_birth_year(century_sex: str, yy: str) -> None:
@@ -61,9 +68,12 @@ def _check_birth_year(century_sex: str, yy: str) -> None:
     if year - int(yy) > this_year:
         raise InvalidIdNumber(
             f"digit 4 ({century_sex}, century and sex) means born in {year - int(yy)}-"
-            f"{year - int(yy) + 99}, which has not begun", part="century_sex")
+            f"{year - int(yy) + 99}, which has not begun",
+            part="century_sex",
+        )
     raise InvalidIdNumber(
-        f"digits 5-6 ({yy}) give birth year {year}, which is in the future", part="birth_year")
+        f"digits 5-6 ({yy}) give birth year {year}, which is in the future", part="birth_year"
+    )
 
 
 def _check(digits: str) -> None:
@@ -90,12 +100,15 @@ class IdNumber:
     def build(cls, province_code: str, sex: str, birth_year: int, serial: str | int) -> IdNumber:
         """The number for a birth registered at ``province_code`` (or country code), of ``sex``."""
         if sex not in SEXES:
-            raise InvalidIdNumber(f"sex must be 'male' or 'female', not {sex!r}", part="sex",
-                                  field="sex")
+            raise InvalidIdNumber(
+                f"sex must be 'male' or 'female', not {sex!r}", part="sex", field="sex"
+            )
         if not FIRST_YEAR <= birth_year <= min(LAST_YEAR, today().year):
             raise InvalidIdNumber(
                 f"birth year {birth_year} is outside {FIRST_YEAR}-{today().year}",
-                part="birth_year", field="birth_year")
+                part="birth_year",
+                field="birth_year",
+            )
         code = _code_part(province_code)
         serial_text = _serial_part(serial)
         g = 2 * ((birth_year - FIRST_YEAR) // 100) + SEXES.index(sex)
@@ -165,8 +178,11 @@ class IdNumber:
 def _code_part(province_code: str) -> str:
     code = str(province_code)
     if len(code) != 3 or not set(code) <= _ASCII_DIGITS:
-        raise InvalidIdNumber(f"province code must be 3 digits (e.g. 001), not {code!r}",
-                              part="province", field="province_code")
+        raise InvalidIdNumber(
+            f"province code must be 3 digits (e.g. 001), not {code!r}",
+            part="province",
+            field="province_code",
+        )
     _check_place(code)
     return code
 
@@ -174,8 +190,9 @@ def _code_part(province_code: str) -> str:
 def _serial_part(serial: str | int) -> str:
     text = f"{serial:06d}" if isinstance(serial, int) and serial >= 0 else str(serial)
     if len(text) != 6 or not set(text) <= _ASCII_DIGITS:
-        raise InvalidIdNumber(f"serial must be 6 digits, not {serial!r}", part="serial",
-                              field="serial")
+        raise InvalidIdNumber(
+            f"serial must be 6 digits, not {serial!r}", part="serial", field="serial"
+        )
     return text
 
 
@@ -194,9 +211,11 @@ class OldIdNumber:
             raise InvalidOldIdNumber(
                 "an old identity card (CMND) number is 9 digits; 12 digits is the form of a "
                 "personal ID number (the 12-digit CMND used that structure): read it as IdNumber",
-                part="length")
-        _check_digits(compact, length=9, what="an old identity card (CMND) number",
-                      error=InvalidOldIdNumber)
+                part="length",
+            )
+        _check_digits(
+            compact, length=9, what="an old identity card (CMND) number", error=InvalidOldIdNumber
+        )
 
     @classmethod
     def parse(cls, text: str) -> OldIdNumber:

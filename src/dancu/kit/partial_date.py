@@ -44,7 +44,7 @@ class PartialDate:
         match = _PATTERN.match(text.strip())
         if not match:
             raise PartialDateError(
-                f"{text!r} is not a date: write YYYY-MM-DD, or YYYY-MM or YYYY when only part is known"
+                f"{text!r} is not a date: write YYYY-MM-DD (YYYY-MM or YYYY if only part is known)"
             )
         year, month, day = match.groups()
         return cls(int(year), int(month) if month else None, int(day) if day else None)

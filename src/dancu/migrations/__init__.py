@@ -13,7 +13,9 @@ HERE = Path(__file__).parent
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
-    config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d-%%(hour).2d%%(minute).2d_%%(slug)s")
+    config.set_main_option(
+        "file_template", "%%(year)d-%%(month).2d-%%(day).2d-%%(hour).2d%%(minute).2d_%%(slug)s"
+    )
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

@@ -39,27 +39,39 @@ def _unit_columns(code_length: int) -> list[sa.Column[str]]:
 
 def _create_tables() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
     provinces = op.create_table(
-        "provinces", *_unit_columns(2),
+        "provinces",
+        *_unit_columns(2),
         sa.CheckConstraint("unit_set IN ('current', 'legacy')", name=op.f("ck_provinces_unit_set")),
         sa.PrimaryKeyConstraint("unit_set", "code", name=op.f("pk_provinces")),
     )
     districts = op.create_table(
-        "districts", *_unit_columns(3),
+        "districts",
+        *_unit_columns(3),
         sa.Column("province_code", sa.String(2), nullable=False),
         sa.CheckConstraint("unit_set = 'legacy'", name=op.f("ck_districts_legacy_only")),
-        sa.ForeignKeyConstraint(["unit_set", "province_code"], _PROVINCE_KEY,
-                                name=op.f("fk_districts_unit_set_provinces")),
+        sa.ForeignKeyConstraint(
+            ["unit_set", "province_code"],
+            _PROVINCE_KEY,
+            name=op.f("fk_districts_unit_set_provinces"),
+        ),
         sa.PrimaryKeyConstraint("unit_set", "code", name=op.f("pk_districts")),
     )
     communes = op.create_table(
-        "communes", *_unit_columns(5),
+        "communes",
+        *_unit_columns(5),
         sa.Column("province_code", sa.String(2), nullable=False),
         sa.Column("district_code", sa.String(3), nullable=True),
         sa.CheckConstraint("unit_set IN ('current', 'legacy')", name=op.f("ck_communes_unit_set")),
-        sa.ForeignKeyConstraint(["unit_set", "province_code"], _PROVINCE_KEY,
-                                name=op.f("fk_communes_unit_set_provinces")),
-        sa.ForeignKeyConstraint(["unit_set", "district_code"], _DISTRICT_KEY,
-                                name=op.f("fk_communes_unit_set_districts")),
+        sa.ForeignKeyConstraint(
+            ["unit_set", "province_code"],
+            _PROVINCE_KEY,
+            name=op.f("fk_communes_unit_set_provinces"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_set", "district_code"],
+            _DISTRICT_KEY,
+            name=op.f("fk_communes_unit_set_districts"),
+        ),
         sa.PrimaryKeyConstraint("unit_set", "code", name=op.f("pk_communes")),
     )
     op.create_index("ix_communes_province", "communes", ["unit_set", "province_code"])
@@ -76,19 +88,27 @@ def _create_tables() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
 
 def _insert(table: sa.Table, rows: list[dict[str, object]]) -> None:
     for start in range(0, len(rows), _BATCH):
-        op.bulk_insert(table, rows[start:start + _BATCH])
+        op.bulk_insert(table, rows[start : start + _BATCH])
 
 
 def upgrade() -> None:
     provinces, districts, communes, conversions = _create_tables()
     _insert(provinces, [{**r, "name_key": fold(r["name"])} for r in datafiles.provinces()])
-    _insert(districts, [{**r, "unit_set": "legacy", "name_key": fold(r["name"])}
-                        for r in datafiles.districts()])
-    _insert(communes, [{**r, "name_key": fold(r["name"]),
-                        "district_code": r["district_code"] or None}
-                       for r in datafiles.communes()])
-    _insert(conversions, [{**r, "is_default": r["is_default"] == "1"}
-                          for r in datafiles.commune_conversions()])
+    _insert(
+        districts,
+        [{**r, "unit_set": "legacy", "name_key": fold(r["name"])} for r in datafiles.districts()],
+    )
+    _insert(
+        communes,
+        [
+            {**r, "name_key": fold(r["name"]), "district_code": r["district_code"] or None}
+            for r in datafiles.communes()
+        ],
+    )
+    _insert(
+        conversions,
+        [{**r, "is_default": r["is_default"] == "1"} for r in datafiles.commune_conversions()],
+    )
 
 
 def downgrade() -> None:

@@ -34,7 +34,8 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('active', 'cancelled')", name=op.f("ck_id_numbers_status")),
         sa.CheckConstraint("sex IN ('male', 'female')", name=op.f("ck_id_numbers_sex")),
         sa.ForeignKeyConstraint(
-            ["replaced_by"], ["id_numbers.number"],
+            ["replaced_by"],
+            ["id_numbers.number"],
             name=op.f("fk_id_numbers_replaced_by_id_numbers"),
         ),
         sa.PrimaryKeyConstraint("number", name=op.f("pk_id_numbers")),

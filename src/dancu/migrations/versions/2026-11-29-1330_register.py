@@ -59,21 +59,26 @@ def _persons() -> None:
         sa.Column("legal_reference", sa.String(200), nullable=True),
         sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["persons.id"],
-                                name=op.f("fk_person_versions_person_id_persons")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["persons.id"], name=op.f("fk_person_versions_person_id_persons")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person_versions")),
-        sa.UniqueConstraint("person_id", "version", name=op.f("uq_person_versions_person_id_version")),
+        sa.UniqueConstraint(
+            "person_id", "version", name=op.f("uq_person_versions_person_id_version")
+        ),
     )
     op.create_table(
         "person_old_id_numbers",
         sa.Column("number", sa.String(12), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["persons.id"],
-                                name=op.f("fk_person_old_id_numbers_person_id_persons")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["persons.id"], name=op.f("fk_person_old_id_numbers_person_id_persons")
+        ),
         sa.PrimaryKeyConstraint("number", "person_id", name=op.f("pk_person_old_id_numbers")),
     )
-    op.create_index(op.f("ix_person_old_id_numbers_person_id"), "person_old_id_numbers",
-                    ["person_id"])
+    op.create_index(
+        op.f("ix_person_old_id_numbers_person_id"), "person_old_id_numbers", ["person_id"]
+    )
 
 
 def _residences() -> None:
@@ -95,15 +100,21 @@ def _residences() -> None:
         sa.Column("ended_at", UTCDateTime(), nullable=True),
         sa.Column("ended_by", sa.String(64), nullable=True),
         sa.Column("end_reason", sa.String(500), nullable=True),
-        sa.ForeignKeyConstraint(["person_id"], ["persons.id"],
-                                name=op.f("fk_residences_person_id_persons")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["persons.id"], name=op.f("fk_residences_person_id_persons")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_residences")),
     )
     op.create_index(op.f("ix_residences_person_id"), "residences", ["person_id"])
     op.create_index("ix_residences_commune_code", "residences", ["commune_code"])
-    op.create_index("uq_residences_open_kind", "residences", ["person_id", "kind"], unique=True,
-                    sqlite_where=sa.text("ended_at IS NULL"),
-                    postgresql_where=sa.text("ended_at IS NULL"))
+    op.create_index(
+        "uq_residences_open_kind",
+        "residences",
+        ["person_id", "kind"],
+        unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
 
 
 def _households() -> None:
@@ -118,8 +129,11 @@ def _households() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("dissolved_at", UTCDateTime(), nullable=True),
         sa.Column("split_from_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["split_from_id"], ["households.id"],
-                                name=op.f("fk_households_split_from_id_households")),
+        sa.ForeignKeyConstraint(
+            ["split_from_id"],
+            ["households.id"],
+            name=op.f("fk_households_split_from_id_households"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_households")),
         sa.UniqueConstraint("household_number", name=op.f("uq_households_household_number")),
     )
@@ -137,21 +151,36 @@ def _households() -> None:
         sa.Column("left_at", UTCDateTime(), nullable=True),
         sa.Column("left_reason", sa.String(500), nullable=True),
         sa.Column("left_by", sa.String(64), nullable=True),
-        sa.ForeignKeyConstraint(["household_id"], ["households.id"],
-                                name=op.f("fk_household_members_household_id_households")),
-        sa.ForeignKeyConstraint(["person_id"], ["persons.id"],
-                                name=op.f("fk_household_members_person_id_persons")),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["households.id"],
+            name=op.f("fk_household_members_household_id_households"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["persons.id"], name=op.f("fk_household_members_person_id_persons")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_household_members")),
     )
-    op.create_index(op.f("ix_household_members_household_id"), "household_members",
-                    ["household_id"])
+    op.create_index(
+        op.f("ix_household_members_household_id"), "household_members", ["household_id"]
+    )
     op.create_index(op.f("ix_household_members_person_id"), "household_members", ["person_id"])
-    op.create_index("uq_household_members_open_person", "household_members", ["person_id"],
-                    unique=True, sqlite_where=sa.text("left_at IS NULL"),
-                    postgresql_where=sa.text("left_at IS NULL"))
-    op.create_index("uq_household_members_open_head", "household_members", ["household_id"],
-                    unique=True, sqlite_where=sa.text("left_at IS NULL AND is_head"),
-                    postgresql_where=sa.text("left_at IS NULL AND is_head"))
+    op.create_index(
+        "uq_household_members_open_person",
+        "household_members",
+        ["person_id"],
+        unique=True,
+        sqlite_where=sa.text("left_at IS NULL"),
+        postgresql_where=sa.text("left_at IS NULL"),
+    )
+    op.create_index(
+        "uq_household_members_open_head",
+        "household_members",
+        ["household_id"],
+        unique=True,
+        sqlite_where=sa.text("left_at IS NULL AND is_head"),
+        postgresql_where=sa.text("left_at IS NULL AND is_head"),
+    )
 
 
 def upgrade() -> None:
@@ -161,6 +190,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("household_members", "households", "residences", "person_old_id_numbers",
-                  "person_versions", "persons"):
+    for table in (
+        "household_members",
+        "households",
+        "residences",
+        "person_old_id_numbers",
+        "person_versions",
+        "persons",
+    ):
         op.drop_table(table)

@@ -32,11 +32,21 @@ class HouseholdMember(Base):
     __tablename__ = "household_members"
     __table_args__ = (
         # A person belongs to at most one household at a time.
-        Index("uq_household_members_open_person", "person_id", unique=True,
-              sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index(
+            "uq_household_members_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
         # A household has at most one head at a time (the service ensures at least one).
-        Index("uq_household_members_open_head", "household_id", unique=True,
-              sqlite_where=_OPEN_HEAD, postgresql_where=_OPEN_HEAD),
+        Index(
+            "uq_household_members_open_head",
+            "household_id",
+            unique=True,
+            sqlite_where=_OPEN_HEAD,
+            postgresql_where=_OPEN_HEAD,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

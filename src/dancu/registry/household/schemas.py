@@ -16,8 +16,9 @@ class MemberIn(BaseModel):
 class HouseholdCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     head_id_number: str
-    address_line: Text | None = Field(default=None,
-                                      description="Defaults to the head's permanent address")
+    address_line: Text | None = Field(
+        default=None, description="Defaults to the head's permanent address"
+    )
     members: list[MemberIn] = []
     reason: Text = "household registration"
 

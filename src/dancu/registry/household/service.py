@@ -26,8 +26,17 @@ from dancu.registry.household.models import Household, HouseholdMember
 from dancu.registry.residence.service import open_residences
 
 RELATIONS = (
-    "head", "spouse", "child", "parent", "grandparent", "grandchild", "sibling",
-    "parent_in_law", "child_in_law", "other_relative", "other",
+    "head",
+    "spouse",
+    "child",
+    "parent",
+    "grandparent",
+    "grandchild",
+    "sibling",
+    "parent_in_law",
+    "child_in_law",
+    "other_relative",
+    "other",
 )
 
 
@@ -46,7 +55,9 @@ def get_household(session: Session, household_id: int) -> Household:
     return household
 
 
-def members(session: Session, household_id: int, *, include_past: bool = False) -> list[HouseholdMember]:
+def members(
+    session: Session, household_id: int, *, include_past: bool = False
+) -> list[HouseholdMember]:
     stmt = select(HouseholdMember).where(HouseholdMember.household_id == household_id)
     if not include_past:
         stmt = stmt.where(HouseholdMember.left_at.is_(None))
@@ -84,8 +95,15 @@ def _flush(session: Session) -> None:
         ) from exc
 
 
-def _join(session: Session, principal: Principal, household: Household, ref: MemberRef,
-          reason: str, *, head: bool = False) -> HouseholdMember:
+def _join(
+    session: Session,
+    principal: Principal,
+    household: Household,
+    ref: MemberRef,
+    reason: str,
+    *,
+    head: bool = False,
+) -> HouseholdMember:
     if membership_of(session, ref.person_id) is not None:
         raise AlreadyInHousehold(
             "this person already belongs to a household; remove them from it first"
@@ -97,8 +115,12 @@ def _join(session: Session, principal: Principal, household: Household, ref: Mem
             f"({household.commune_code}); register the permanent residence first"
         )
     member = HouseholdMember(
-        household_id=household.id, person_id=ref.person_id, relation_to_head=ref.relation_to_head,
-        is_head=head, joined_reason=reason, joined_by=principal.username,
+        household_id=household.id,
+        person_id=ref.person_id,
+        relation_to_head=ref.relation_to_head,
+        is_head=head,
+        joined_reason=reason,
+        joined_by=principal.username,
     )
     session.add(member)
     return member
@@ -119,8 +141,14 @@ def _new_number(session: Session, commune_code: str) -> str:
 
 
 def create_household(
-    session: Session, principal: Principal, *, head_person_id: int, address_line: str,
-    reason: str, members_: list[MemberRef] | None = None, split_from_id: int | None = None,
+    session: Session,
+    principal: Principal,
+    *,
+    head_person_id: int,
+    address_line: str,
+    reason: str,
+    members_: list[MemberRef] | None = None,
+    split_from_id: int | None = None,
 ) -> Household:
     """Create a household at the head's permanent residence, with the head and other members."""
     commune = _permanent_commune(session, head_person_id)
@@ -130,8 +158,11 @@ def create_household(
     province = adminunit.get_commune(session, commune).province_code
     principal.require_covers(commune, province)
     household = Household(
-        household_number=_new_number(session, commune), commune_code=commune,
-        province_code=province, address_line=address_line, split_from_id=split_from_id,
+        household_number=_new_number(session, commune),
+        commune_code=commune,
+        province_code=province,
+        address_line=address_line,
+        split_from_id=split_from_id,
     )
     session.add(household)
     session.flush()
@@ -143,8 +174,9 @@ def create_household(
     return household
 
 
-def _writable(session: Session, principal: Principal, household_id: int, *,
-              enforce_jurisdiction: bool = True) -> Household:
+def _writable(
+    session: Session, principal: Principal, household_id: int, *, enforce_jurisdiction: bool = True
+) -> Household:
     household = get_household(session, household_id)
     principal.require_writer()
     if enforce_jurisdiction:
@@ -155,8 +187,9 @@ def _writable(session: Session, principal: Principal, household_id: int, *,
     return household
 
 
-def add_member(session: Session, principal: Principal, *, household_id: int, ref: MemberRef,
-               reason: str) -> HouseholdMember:
+def add_member(
+    session: Session, principal: Principal, *, household_id: int, ref: MemberRef, reason: str
+) -> HouseholdMember:
     """Add a person to the household with their relation to its head."""
     _check_relation(ref.relation_to_head)
     household = _writable(session, principal, household_id)
@@ -172,12 +205,20 @@ def _open_member(session: Session, household_id: int, person_id: int) -> Househo
     raise HouseholdRuleViolation("this person is not a member of the household")
 
 
-def remove_member(session: Session, principal: Principal, *, household_id: int, person_id: int,
-                  reason: str, enforce_jurisdiction: bool = True) -> None:
+def remove_member(
+    session: Session,
+    principal: Principal,
+    *,
+    household_id: int,
+    person_id: int,
+    reason: str,
+    enforce_jurisdiction: bool = True,
+) -> None:
     """Remove a member. The head can leave only as the last member (the household dissolves).
     A move registered by another commune's officers passes ``enforce_jurisdiction=False``."""
-    household = _writable(session, principal, household_id,
-                          enforce_jurisdiction=enforce_jurisdiction)
+    household = _writable(
+        session, principal, household_id, enforce_jurisdiction=enforce_jurisdiction
+    )
     member = _open_member(session, household_id, person_id)
     if member.is_head:
         if len(members(session, household_id)) > 1:
@@ -189,8 +230,15 @@ def remove_member(session: Session, principal: Principal, *, household_id: int, 
     _flush(session)
 
 
-def change_head(session: Session, principal: Principal, *, household_id: int, new_head_id: int,
-                former_head_relation: str, reason: str) -> None:
+def change_head(
+    session: Session,
+    principal: Principal,
+    *,
+    household_id: int,
+    new_head_id: int,
+    former_head_relation: str,
+    reason: str,
+) -> None:
     """Make another member the head; the former head stays with the relation given."""
     _check_relation(former_head_relation)
     household = _writable(session, principal, household_id)
@@ -201,18 +249,33 @@ def change_head(session: Session, principal: Principal, *, household_id: int, ne
     for member in (old_head, new_head):
         _leave(member, principal, reason)
     _flush(session)
-    for person_id, relation, head in ((new_head_id, "head", True),
-                                      (old_head.person_id, former_head_relation, False)):
-        session.add(HouseholdMember(
-            household_id=household.id, person_id=person_id, relation_to_head=relation,
-            is_head=head, joined_reason=reason, joined_by=principal.username,
-        ))
+    for person_id, relation, head in (
+        (new_head_id, "head", True),
+        (old_head.person_id, former_head_relation, False),
+    ):
+        session.add(
+            HouseholdMember(
+                household_id=household.id,
+                person_id=person_id,
+                relation_to_head=relation,
+                is_head=head,
+                joined_reason=reason,
+                joined_by=principal.username,
+            )
+        )
     _flush(session)
 
 
-def split_household(session: Session, principal: Principal, *, household_id: int,
-                    new_head_id: int, movers: list[MemberRef], address_line: str | None,
-                    reason: str) -> Household:
+def split_household(
+    session: Session,
+    principal: Principal,
+    *,
+    household_id: int,
+    new_head_id: int,
+    movers: list[MemberRef],
+    address_line: str | None,
+    reason: str,
+) -> Household:
     """Tách hộ (Art. 25): members leave to form a new household at the same residence."""
     household = _writable(session, principal, household_id)
     leaving = {new_head_id, *(m.person_id for m in movers)}
@@ -225,13 +288,20 @@ def split_household(session: Session, principal: Principal, *, household_id: int
         _leave(current[person_id], principal, f"split: {reason}")
     _flush(session)
     return create_household(
-        session, principal, head_person_id=new_head_id, members_=movers, reason=reason,
-        address_line=address_line or household.address_line, split_from_id=household.id,
+        session,
+        principal,
+        head_person_id=new_head_id,
+        members_=movers,
+        reason=reason,
+        address_line=address_line or household.address_line,
+        split_from_id=household.id,
     )
 
 
 def count_members(session: Session, household_id: int) -> int:
-    stmt = select(func.count()).select_from(HouseholdMember).where(
-        HouseholdMember.household_id == household_id, HouseholdMember.left_at.is_(None)
+    stmt = (
+        select(func.count())
+        .select_from(HouseholdMember)
+        .where(HouseholdMember.household_id == household_id, HouseholdMember.left_at.is_(None))
     )
     return int(session.scalar(stmt) or 0)

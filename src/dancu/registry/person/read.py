@@ -42,11 +42,19 @@ def _residences(session: Session, person_id: int, as_of: date | None) -> list[Re
     for r in residences.open_residences(session, person_id, as_of=as_of):
         commune = adminunit.get_commune(session, r.commune_code)
         province = adminunit.get_province(session, r.province_code)
-        out.append(ResidenceRead(
-            kind=r.kind, address_line=r.address_line, commune_code=r.commune_code,
-            commune_name=commune.name, province_code=r.province_code, province_name=province.name,
-            valid_from=r.valid_from, valid_to=r.valid_to, converted_from=r.converted_from,
-        ))
+        out.append(
+            ResidenceRead(
+                kind=r.kind,
+                address_line=r.address_line,
+                commune_code=r.commune_code,
+                commune_name=commune.name,
+                province_code=r.province_code,
+                province_name=province.name,
+                valid_from=r.valid_from,
+                valid_to=r.valid_to,
+                converted_from=r.converted_from,
+            )
+        )
     return out
 
 
@@ -55,16 +63,26 @@ def _household(session: Session, person_id: int, as_of: date | None) -> Househol
         member = households.membership_of(session, person_id)
     else:
         moment = residences.end_of_day(as_of)
-        member = session.scalar(select(HouseholdMember).where(
-            HouseholdMember.person_id == person_id, HouseholdMember.joined_at <= moment,
-            or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
-        ).order_by(HouseholdMember.id.desc()).limit(1))
+        member = session.scalar(
+            select(HouseholdMember)
+            .where(
+                HouseholdMember.person_id == person_id,
+                HouseholdMember.joined_at <= moment,
+                or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
+            )
+            .order_by(HouseholdMember.id.desc())
+            .limit(1)
+        )
     if member is None:
         return None
     household = session.get(Household, member.household_id)
     assert household is not None
-    return HouseholdMembership(household_id=household.id, household_number=household.household_number,
-                               relation_to_head=member.relation_to_head, is_head=member.is_head)
+    return HouseholdMembership(
+        household_id=household.id,
+        household_number=household.household_number,
+        relation_to_head=member.relation_to_head,
+        is_head=member.is_head,
+    )
 
 
 def find_readable(session: Session, principal: Principal, id_number: str | IdNumber) -> Person:
@@ -73,8 +91,9 @@ def find_readable(session: Session, principal: Principal, id_number: str | IdNum
     return person
 
 
-def get_person(session: Session, principal: Principal, id_number: str | IdNumber, *,
-               as_of: date | None = None) -> PersonRead:
+def get_person(
+    session: Session, principal: Principal, id_number: str | IdNumber, *, as_of: date | None = None
+) -> PersonRead:
     """The record now, or as it stood at the end of ``as_of`` (from its versions)."""
     person = find_readable(session, principal, id_number)
     snapshot: dict[str, Any] = person.data
@@ -83,24 +102,49 @@ def get_person(session: Session, principal: Principal, id_number: str | IdNumber
         past = repository.version_as_of(session, person.id, residences.end_of_day(as_of))
         if past is None:
             raise PersonNotFound(f"{id_number} was not yet in the register on {as_of}")
-        snapshot, version, number, updated = past.snapshot, past.version, past.id_number, past.recorded_at
-    record(session, principal, action="registry:person:read", subject_type="person",
-           subject_id=str(person.id_number), details={"as_of": as_of.isoformat()} if as_of else None)
+        snapshot, version, number, updated = (
+            past.snapshot,
+            past.version,
+            past.id_number,
+            past.recorded_at,
+        )
+    record(
+        session,
+        principal,
+        action="registry:person:read",
+        subject_type="person",
+        subject_id=str(person.id_number),
+        details={"as_of": as_of.isoformat()} if as_of else None,
+    )
     status = (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
-    return PersonRead.model_validate({
-        **snapshot, "id_number": str(number), "version": version, "status": status,
-        "residences": _residences(session, person.id, as_of),
-        "household": _household(session, person.id, as_of), "as_of": as_of, "updated_at": updated,
-    })
+    return PersonRead.model_validate(
+        {
+            **snapshot,
+            "id_number": str(number),
+            "version": version,
+            "status": status,
+            "residences": _residences(session, person.id, as_of),
+            "household": _household(session, person.id, as_of),
+            "as_of": as_of,
+            "updated_at": updated,
+        }
+    )
 
 
 def person_history(session: Session, principal: Principal, id_number: str) -> list[VersionRead]:
     """Every version of the record, oldest first, with who changed what and why."""
     person = find_readable(session, principal, id_number)
-    record(session, principal, action="registry:person:read_history", subject_type="person",
-           subject_id=str(person.id_number))
-    return [VersionRead.model_validate(v, from_attributes=True)
-            for v in repository.versions(session, person.id)]
+    record(
+        session,
+        principal,
+        action="registry:person:read_history",
+        subject_type="person",
+        subject_id=str(person.id_number),
+    )
+    return [
+        VersionRead.model_validate(v, from_attributes=True)
+        for v in repository.versions(session, person.id)
+    ]
 
 
 def _scope(principal: Principal, commune_code: str | None) -> tuple[str | None, str | None]:
@@ -123,9 +167,16 @@ def _cursor(value: str | None) -> int:
         raise InvalidInput("the cursor is not one this API gave out") from None
 
 
-def search_people(session: Session, principal: Principal, *, name: str | None,
-                  birth_date: str | None, commune_code: str | None, limit: int = 20,
-                  cursor: str | None = None) -> PersonPage:
+def search_people(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str | None,
+    birth_date: str | None,
+    commune_code: str | None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> PersonPage:
     """Search by name (case- and diacritic-insensitive: "nguyen van an" finds "Nguyễn Văn An"),
     birth date (full or partial) and commune, within the caller's jurisdiction."""
     words = fold(name or "").split()
@@ -138,16 +189,36 @@ def search_people(session: Session, principal: Principal, *, name: str | None,
     if not words and birth is None and commune_code is None:
         raise InvalidInput("give at least a name, a birth date or a commune code")
     commune, province = _scope(principal, commune_code)
-    rows = repository.search(session, words=words, birth=birth,
-                             commune_code=commune, province_code=province,
-                             after_id=_cursor(cursor), limit=limit + 1)
+    rows = repository.search(
+        session,
+        words=words,
+        birth=birth,
+        commune_code=commune,
+        province_code=province,
+        after_id=_cursor(cursor),
+        limit=limit + 1,
+    )
     more = len(rows) > limit
     rows = rows[:limit]
-    record(session, principal, action="registry:person:search", subject_type="search",
-           subject_id="-", details={"results": len(rows)})
-    items = [PersonSummary(id_number=str(p.id_number), full_name=p.full_name,
-                           birth_date=str(PartialDate(p.birth_year, p.birth_month, p.birth_day)),
-                           sex=p.sex, status=p.status, commune_code=p.commune_code,  # type: ignore[arg-type]
-                           province_code=p.province_code) for p in rows]
+    record(
+        session,
+        principal,
+        action="registry:person:search",
+        subject_type="search",
+        subject_id="-",
+        details={"results": len(rows)},
+    )
+    items = [
+        PersonSummary(
+            id_number=str(p.id_number),
+            full_name=p.full_name,
+            birth_date=str(PartialDate(p.birth_year, p.birth_month, p.birth_day)),
+            sex=p.sex,
+            status=p.status,
+            commune_code=p.commune_code,
+            province_code=p.province_code,
+        )
+        for p in rows
+    ]
     next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode() if more else None
     return PersonPage(items=items, next_cursor=next_cursor)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
 from dancu.kit.partial_date import PartialDate
-from sqlalchemy.orm import Session
-
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
 
 
@@ -18,8 +17,10 @@ def by_id_number(session: Session, id_number: IdNumber) -> Person | None:
 
 
 def by_old_id_number(session: Session, number: str) -> list[Person]:
-    stmt = select(Person).join(OldIdNumber, OldIdNumber.person_id == Person.id).where(
-        OldIdNumber.number == number
+    stmt = (
+        select(Person)
+        .join(OldIdNumber, OldIdNumber.person_id == Person.id)
+        .where(OldIdNumber.number == number)
     )
     return list(session.scalars(stmt))
 
@@ -35,15 +36,23 @@ def version_as_of(session: Session, person_id: int, moment: datetime) -> PersonV
 
 
 def versions(session: Session, person_id: int) -> list[PersonVersion]:
-    stmt = select(PersonVersion).where(PersonVersion.person_id == person_id).order_by(
-        PersonVersion.version
+    stmt = (
+        select(PersonVersion)
+        .where(PersonVersion.person_id == person_id)
+        .order_by(PersonVersion.version)
     )
     return list(session.scalars(stmt))
 
 
 def search(
-    session: Session, *, words: list[str], birth: PartialDate | None, commune_code: str | None,
-    province_code: str | None, after_id: int, limit: int,
+    session: Session,
+    *,
+    words: list[str],
+    birth: PartialDate | None,
+    commune_code: str | None,
+    province_code: str | None,
+    after_id: int,
+    limit: int,
 ) -> list[Person]:
     """Whole-word, folded name match (``name_key`` is padded with spaces), keyset-paginated."""
     conditions: list[ColumnElement[bool]] = [Person.id > after_id]
@@ -59,5 +68,5 @@ def search(
         conditions.append(Person.commune_code == commune_code)
     if province_code is not None:
         conditions.append(Person.province_code == province_code)
-    stmt: Select[tuple[Person]] = select(Person).where(and_(*conditions)).order_by(Person.id)
+    stmt = select(Person).where(and_(*conditions)).order_by(Person.id)
     return list(session.scalars(stmt.limit(limit)))

@@ -39,8 +39,9 @@ def parse_if_match(value: str | None) -> int:
 
 
 @router.post("", response_model=PersonRead, status_code=status.HTTP_201_CREATED)
-def register(body: PersonCreate, session: SessionDep, principal: PrincipalDep,
-             response: Response) -> PersonRead:
+def register(
+    body: PersonCreate, session: SessionDep, principal: PrincipalDep, response: Response
+) -> PersonRead:
     """Register a resident and allocate their 12-digit personal ID number (Law on
     Identification 26/2023/QH15 Art. 9; Decree 137/2015 Art. 13)."""
     person = service.register_person(session, principal, body)
@@ -51,7 +52,8 @@ def register(body: PersonCreate, session: SessionDep, principal: PrincipalDep,
 
 @router.get("", response_model=PersonPage)
 def search(
-    session: SessionDep, principal: PrincipalDep,
+    session: SessionDep,
+    principal: PrincipalDep,
     name: Annotated[str | None, Query(max_length=200, examples=["nguyen van an"])] = None,
     birth_date: Annotated[str | None, Query(examples=["1990", "1990-05-21"])] = None,
     commune_code: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
@@ -59,13 +61,25 @@ def search(
     cursor: str | None = None,
 ) -> PersonPage:
     """Search residents within your jurisdiction; case- and diacritic-insensitive name match."""
-    return read.search_people(session, principal, name=name, birth_date=birth_date,
-                              commune_code=commune_code, limit=limit, cursor=cursor)
+    return read.search_people(
+        session,
+        principal,
+        name=name,
+        birth_date=birth_date,
+        commune_code=commune_code,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @router.get("/{id_number}", response_model=PersonRead)
-def get(id_number: str, session: SessionDep, principal: PrincipalDep, response: Response,
-        as_of: date | None = None) -> PersonRead:
+def get(
+    id_number: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    as_of: date | None = None,
+) -> PersonRead:
     """A resident's record, now or as it stood at the end of ``as_of`` (YYYY-MM-DD)."""
     person = read.get_person(session, principal, id_number, as_of=as_of)
     if as_of is None:
@@ -74,13 +88,19 @@ def get(id_number: str, session: SessionDep, principal: PrincipalDep, response: 
 
 
 @router.patch("/{id_number}", response_model=PersonRead)
-def update(id_number: str, body: PersonUpdate, session: SessionDep, principal: PrincipalDep,
-           response: Response,
-           if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> PersonRead:
+def update(
+    id_number: str,
+    body: PersonUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> PersonRead:
     """Correct or update a record. Requires ``If-Match`` with the ETag you read (412 when the
     record changed since) and a ``reason``; writes a new version, never overwrites."""
-    person = service.update_person(session, principal, id_number, body,
-                                   expected_version=parse_if_match(if_match))
+    person = service.update_person(
+        session, principal, id_number, body, expected_version=parse_if_match(if_match)
+    )
     response.headers["ETag"] = etag(person.version)
     return read.get_person(session, principal, person.id_number)
 

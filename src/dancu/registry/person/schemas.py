@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+)
 
 from dancu.kit.partial_date import PartialDate, PartialDateError
 from dancu.kit.text import has_control_chars, nfc
@@ -37,8 +45,10 @@ Text = Annotated[str, AfterValidator(_clean_text)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean_text)]
 PartialDateText = Annotated[
     str,
-    Field(examples=["1990-05-21", "1957-03", "1942"],
-          description="YYYY-MM-DD, or YYYY-MM / YYYY where the legacy record knows only part"),
+    Field(
+        examples=["1990-05-21", "1957-03", "1942"],
+        description="YYYY-MM-DD, or YYYY-MM / YYYY where the legacy record knows only part",
+    ),
     AfterValidator(_partial_date),
 ]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{8,15}$", examples=["0912345678"])]
@@ -61,7 +71,9 @@ class Relation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: RelationKind
     full_name: Name
-    id_number: str | None = Field(default=None, description="Their 12-digit number, if they have one")
+    id_number: str | None = Field(
+        default=None, description="Their 12-digit number, if they have one"
+    )
     old_id_number: Annotated[str, Field(pattern=r"^[0-9]{9}$")] | None = None
     nationality_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "VN"
 

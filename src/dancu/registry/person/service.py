@@ -34,8 +34,12 @@ from dancu.registry.residence.service import NewResidence
 # Fields whose correction re-establishes the ID number.
 _ID_FIELDS = ("sex", "birth_date", "birth_registration_code")
 _META = {"reason", "legal_reference"}
-_CREATE_ONLY = {"permanent_residence", "temporary_residence", "temporary_residence_until",
-                "current_residence"}
+_CREATE_ONLY = {
+    "permanent_residence",
+    "temporary_residence",
+    "temporary_residence_until",
+    "current_residence",
+}
 
 
 def find(session: Session, id_number: str | IdNumber) -> Person:
@@ -56,9 +60,11 @@ def find(session: Session, id_number: str | IdNumber) -> Person:
 
 def _check_codes(fields: dict[str, Any]) -> None:
     errors: list[FieldError] = []
-    checks = (("ethnicity_code", adminunit.ensure_ethnicity),
-              ("religion_code", adminunit.ensure_religion),
-              ("nationality_code", adminunit.ensure_nationality))
+    checks = (
+        ("ethnicity_code", adminunit.ensure_ethnicity),
+        ("religion_code", adminunit.ensure_religion),
+        ("nationality_code", adminunit.ensure_nationality),
+    )
     for name, ensure in checks:
         if fields.get(name) is not None:
             try:
@@ -72,9 +78,7 @@ def _check_codes(fields: dict[str, Any]) -> None:
             except Exception as exc:
                 errors.append(FieldError(("body", "relations", i, "id_number"), str(exc)))
     if errors:
-        raise PersonRuleViolation(
-            "; ".join(f"{e.loc[-1]}: {e.msg}" for e in errors), errors=errors
-        )
+        raise PersonRuleViolation("; ".join(f"{e.loc[-1]}: {e.msg}" for e in errors), errors=errors)
 
 
 def _check_birth(fields: dict[str, Any]) -> PartialDate:
@@ -100,21 +104,39 @@ def _apply(person: Person, snapshot: dict[str, Any]) -> None:
     person.birth_year, person.birth_month, person.birth_day = birth.year, birth.month, birth.day
     person.sex = snapshot["sex"]
     person.phone = snapshot.get("phone")
-    person.status = (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
+    person.status = (
+        (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
+    )
     person.data = snapshot
     person.updated_at = now()
 
 
-def _write_version(session: Session, principal: Principal, person: Person, *, action: str,
-                   reason: str, legal_reference: str | None, changes: dict[str, Any]) -> None:
+def _write_version(
+    session: Session,
+    principal: Principal,
+    person: Person,
+    *,
+    action: str,
+    reason: str,
+    legal_reference: str | None,
+    changes: dict[str, Any],
+) -> None:
     """The new version's number is the one the flush will give the row: the version_id_col
     bumps ``persons.version`` on every UPDATE; a newly inserted row starts at 1."""
-    session.add(PersonVersion(
-        person_id=person.id, version=1 if action == "register" else person.version + 1,
-        id_number=person.id_number, officer=principal.username, officer_id=principal.officer_id,
-        action=action, reason=reason, legal_reference=legal_reference,
-        snapshot=person.data, changes=changes,
-    ))
+    session.add(
+        PersonVersion(
+            person_id=person.id,
+            version=1 if action == "register" else person.version + 1,
+            id_number=person.id_number,
+            officer=principal.username,
+            officer_id=principal.officer_id,
+            action=action,
+            reason=reason,
+            legal_reference=legal_reference,
+            snapshot=person.data,
+            changes=changes,
+        )
+    )
 
 
 def _flush(session: Session) -> None:
@@ -145,12 +167,19 @@ def _jurisdiction(session: Session, data: PersonCreate) -> tuple[str | None, str
 
 def _initial_residences(data: PersonCreate) -> list[NewResidence]:
     pairs: list[tuple[str, ResidenceIn | None]] = [
-        ("permanent", data.permanent_residence), ("temporary", data.temporary_residence),
-        ("current", data.current_residence)]
+        ("permanent", data.permanent_residence),
+        ("temporary", data.temporary_residence),
+        ("current", data.current_residence),
+    ]
     return [
-        NewResidence(kind=kind, address_line=r.address_line, commune_code=r.commune_code,
-                     valid_to=data.temporary_residence_until if kind == "temporary" else None)
-        for kind, r in pairs if r is not None
+        NewResidence(
+            kind=kind,
+            address_line=r.address_line,
+            commune_code=r.commune_code,
+            valid_to=data.temporary_residence_until if kind == "temporary" else None,
+        )
+        for kind, r in pairs
+        if r is not None
     ]
 
 
@@ -166,22 +195,35 @@ def register_person(session: Session, principal: Principal, data: PersonCreate) 
     if commune_code is None and not principal.is_national:
         raise PersonRuleViolation("give the resident's permanent, temporary or current residence")
     principal.require_covers(commune_code, province_code)
-    number = idnumbers.allocate(session, province_code=data.birth_registration_code,
-                                sex=data.sex, birth_year=birth.year)
+    number = idnumbers.allocate(
+        session, province_code=data.birth_registration_code, sex=data.sex, birth_year=birth.year
+    )
     person = Person(id_number=number, commune_code=commune_code, province_code=province_code)
     _apply(person, snapshot)
     session.add(person)
     session.flush()
-    _write_version(session, principal, person, action="register", reason=data.reason,
-                   legal_reference=data.legal_reference,
-                   changes={k: {"old": None, "new": v} for k, v in snapshot.items() if v not in (None, [])})
+    _write_version(
+        session,
+        principal,
+        person,
+        action="register",
+        reason=data.reason,
+        legal_reference=data.legal_reference,
+        changes={k: {"old": None, "new": v} for k, v in snapshot.items() if v not in (None, [])},
+    )
     _sync_old_ids(session, person, snapshot["old_id_numbers"])
     for new in _initial_residences(data):
-        residences.register_residence(session, principal, person_id=person.id, new=new,
-                                      reason=data.reason)
+        residences.register_residence(
+            session, principal, person_id=person.id, new=new, reason=data.reason
+        )
     _flush(session)
-    record(session, principal, action="registry:person:register", subject_type="person",
-           subject_id=str(person.id_number))
+    record(
+        session,
+        principal,
+        action="registry:person:register",
+        subject_type="person",
+        subject_id=str(person.id_number),
+    )
     return person
 
 
@@ -195,16 +237,25 @@ def _changes(old: dict[str, Any], update: PersonUpdate) -> tuple[dict[str, Any],
 
 def _reestablish(session: Session, person: Person, new: dict[str, Any], reason: str) -> None:
     number = idnumbers.cancel_and_replace(
-        session, number=person.id_number, reason=reason,
-        province_code=new["birth_registration_code"], sex=new["sex"],
+        session,
+        number=person.id_number,
+        reason=reason,
+        province_code=new["birth_registration_code"],
+        sex=new["sex"],
         birth_year=PartialDate.parse(new["birth_date"]).year,
     )
     new["cancelled_id_numbers"] = [*new.get("cancelled_id_numbers", []), str(person.id_number)]
     person.id_number = number
 
 
-def update_person(session: Session, principal: Principal, id_number: str | IdNumber, update: PersonUpdate,
-                  *, expected_version: int) -> Person:
+def update_person(
+    session: Session,
+    principal: Principal,
+    id_number: str | IdNumber,
+    update: PersonUpdate,
+    *,
+    expected_version: int,
+) -> Person:
     """Correct or update a record (Law on Identification Art. 10). The caller names the version
     it read (If-Match); if the record has moved on since, nothing is written (412)."""
     person = find(session, id_number)
@@ -219,8 +270,9 @@ def update_person(session: Session, principal: Principal, id_number: str | IdNum
     if not changes:
         raise PersonRuleViolation("the update changes nothing")
     _check_codes({k: new.get(k) for k in changes})
-    birth_year_changed = "birth_date" in changes and \
-        PartialDate.parse(new["birth_date"]).year != person.birth_year
+    birth_year_changed = (
+        "birth_date" in changes and PartialDate.parse(new["birth_date"]).year != person.birth_year
+    )
     _check_birth(new)
     if new.get("death_kind") and not new.get("death_date"):
         raise PersonRuleViolation(
@@ -234,21 +286,37 @@ def update_person(session: Session, principal: Principal, id_number: str | IdNum
         _reestablish(session, person, new, update.reason)
         changes["id_number"] = {"old": old_number, "new": str(person.id_number)}
     _apply(person, new)
-    _write_version(session, principal, person, action="update", reason=update.reason,
-                   legal_reference=update.legal_reference, changes=changes)
+    _write_version(
+        session,
+        principal,
+        person,
+        action="update",
+        reason=update.reason,
+        legal_reference=update.legal_reference,
+        changes=changes,
+    )
     if "old_id_numbers" in changes:
         _sync_old_ids(session, person, new["old_id_numbers"])
     _flush(session)
-    record(session, principal, action="registry:person:update", subject_type="person",
-           subject_id=old_number, details={"fields": sorted(changes)})
+    record(
+        session,
+        principal,
+        action="registry:person:update",
+        subject_type="person",
+        subject_id=old_number,
+        details={"fields": sorted(changes)},
+    )
     return person
 
 
 def _residence_summary(session: Session, person_id: int, kind: str) -> dict[str, Any] | None:
     for residence in residences.open_residences(session, person_id):
         if residence.kind == kind:
-            return {"address_line": residence.address_line, "commune_code": residence.commune_code,
-                    "valid_to": residence.valid_to.isoformat() if residence.valid_to else None}
+            return {
+                "address_line": residence.address_line,
+                "commune_code": residence.commune_code,
+                "valid_to": residence.valid_to.isoformat() if residence.valid_to else None,
+            }
     return None
 
 
@@ -262,22 +330,35 @@ def _refresh_jurisdiction(session: Session, person: Person) -> None:
     person.commune_code = person.province_code = None
 
 
-def _leave_household_on_move(session: Session, principal: Principal, person: Person,
-                             new_commune: str | None, reason: str) -> None:
+def _leave_household_on_move(
+    session: Session, principal: Principal, person: Person, new_commune: str | None, reason: str
+) -> None:
     member = households.membership_of(session, person.id)
     if member is None:
         return
     household = households.get_household(session, member.household_id)
     if household.commune_code == new_commune:
         return
-    households.remove_member(session, principal, household_id=household.id,
-                             person_id=person.id, reason=f"moved: {reason}",
-                             enforce_jurisdiction=False)
+    households.remove_member(
+        session,
+        principal,
+        household_id=household.id,
+        person_id=person.id,
+        reason=f"moved: {reason}",
+        enforce_jurisdiction=False,
+    )
 
 
-def change_residence(session: Session, principal: Principal, id_number: str | IdNumber, *,
-                     new: NewResidence | None, end_kind: str | None = None, reason: str,
-                     legal_reference: str | None = None) -> Person:
+def change_residence(
+    session: Session,
+    principal: Principal,
+    id_number: str | IdNumber,
+    *,
+    new: NewResidence | None,
+    end_kind: str | None = None,
+    reason: str,
+    legal_reference: str | None = None,
+) -> Person:
     """Register (``new``) or end (``end_kind``) a residence. Registration is made by the
     officers of the commune moved to; ending one by those responsible for the resident. Moving
     the permanent residence out of a household's commune takes the person out of it."""
@@ -288,23 +369,37 @@ def change_residence(session: Session, principal: Principal, id_number: str | Id
     if new is not None:
         target = adminunit.resolve_commune(session, new.commune_code)
         principal.require_covers(target.code, target.province_code)
-        residences.register_residence(session, principal, person_id=person.id, new=new,
-                                      reason=reason)
+        residences.register_residence(
+            session, principal, person_id=person.id, new=new, reason=reason
+        )
     else:
         principal.require_covers(person.commune_code, person.province_code)
         residences.end_residence(session, principal, person_id=person.id, kind=kind, reason=reason)
     if kind == "permanent":
-        moved_to = new and adminunit.resolve_commune(session, new.commune_code).code
+        moved_to = adminunit.resolve_commune(session, new.commune_code).code if new else None
         _leave_household_on_move(session, principal, person, moved_to, reason)
     _refresh_jurisdiction(session, person)
     person.updated_at = now()
-    _write_version(session, principal, person, action=f"residence.{kind}", reason=reason,
-                   legal_reference=legal_reference,
-                   changes={f"{kind}_residence": {"old": old,
-                                                  "new": _residence_summary(session, person.id, kind)}})
+    _write_version(
+        session,
+        principal,
+        person,
+        action=f"residence.{kind}",
+        reason=reason,
+        legal_reference=legal_reference,
+        changes={
+            f"{kind}_residence": {"old": old, "new": _residence_summary(session, person.id, kind)}
+        },
+    )
     _flush(session)
-    record(session, principal, action=f"registry:residence:{'register' if new else 'end'}",
-           subject_type="person", subject_id=str(person.id_number), details={"kind": kind})
+    record(
+        session,
+        principal,
+        action=f"registry:residence:{'register' if new else 'end'}",
+        subject_type="person",
+        subject_id=str(person.id_number),
+        details={"kind": kind},
+    )
     return person
 
 

@@ -17,8 +17,14 @@ class Residence(Base):
     __tablename__ = "residences"
     __table_args__ = (
         # One open registration of each kind per person (Law on Residence 2020, Art. 11-12).
-        Index("uq_residences_open_kind", "person_id", "kind", unique=True,
-              sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index(
+            "uq_residences_open_kind",
+            "person_id",
+            "kind",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
         Index("ix_residences_commune_code", "commune_code"),
     )
 

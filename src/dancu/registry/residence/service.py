@@ -36,7 +36,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-def open_residences(session: Session, person_id: int, *, as_of: date | None = None) -> list[Residence]:
+def open_residences(
+    session: Session, person_id: int, *, as_of: date | None = None
+) -> list[Residence]:
     """Registrations open now, or open at the end of ``as_of``."""
     stmt = select(Residence).where(Residence.person_id == person_id)
     if as_of is None:
@@ -80,8 +82,11 @@ def register_residence(
     _check_dates(new, start)
     commune = adminunit.resolve_commune(session, new.commune_code)
     open_now = {r.kind: r for r in open_residences(session, person_id)}
-    if new.kind == "temporary" and "permanent" in open_now \
-            and open_now["permanent"].commune_code == commune.code:
+    if (
+        new.kind == "temporary"
+        and "permanent" in open_now
+        and open_now["permanent"].commune_code == commune.code
+    ):
         raise ResidenceRuleViolation(
             "temporary residence is registered only when living outside the commune of "
             "permanent residence (Law on Residence, Art. 27)"
@@ -90,10 +95,17 @@ def register_residence(
         _close(open_now[new.kind], principal, f"replaced: {reason}")
         session.flush()
     residence = Residence(
-        person_id=person_id, kind=new.kind, address_line=new.address_line,
-        commune_code=commune.code, province_code=commune.province_code,
-        converted_from=commune.converted_from, valid_from=start, valid_to=new.valid_to,
-        recorded_by=principal.username, officer_id=principal.officer_id, reason=reason,
+        person_id=person_id,
+        kind=new.kind,
+        address_line=new.address_line,
+        commune_code=commune.code,
+        province_code=commune.province_code,
+        converted_from=commune.converted_from,
+        valid_from=start,
+        valid_to=new.valid_to,
+        recorded_by=principal.username,
+        officer_id=principal.officer_id,
+        reason=reason,
     )
     session.add(residence)
     session.flush()
