@@ -6,27 +6,15 @@ import json
 from collections.abc import Callable
 
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
-from dancu.idnumber.cli import app as id_app
+from dancu.cli import app
 
 Invoke = Callable[..., Result]
 
 
-def _root_app() -> typer.Typer:
-    """The real root CLI when it imports; otherwise the idnumber sub-app mounted the same way."""
-    try:
-        from dancu.cli import app
-    except ImportError:
-        app = typer.Typer()
-        app.add_typer(id_app, name="id")
-    return app
-
-
 @pytest.fixture
 def invoke() -> Invoke:
-    app = _root_app()
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["id", *args])
 
