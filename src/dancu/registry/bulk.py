@@ -80,14 +80,12 @@ def insert_households(
     at = now()
     people = [p for h in households for p in h.members]
     session.execute(insert(Person), [_person_row(p, at) for p in people])
-    ids = dict(
+    ids: dict[IdNumber, int] = dict(
         session.execute(
             select(Person.id_number, Person.id).where(
                 Person.id_number.in_([p.id_number for p in people])
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     who = {"officer": principal.username, "officer_id": principal.officer_id, "reason": reason}
     session.execute(
@@ -166,9 +164,7 @@ def _insert_memberships(
             select(Household.household_number, Household.id).where(
                 Household.household_number.in_([h.household_number for h in households])
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     session.execute(
         insert(HouseholdMember),
