@@ -284,3 +284,119 @@ def test_unknown_person_is_a_404_problem(client: TestClient, admin: dict[str, st
     invalid = client.get("/v1/people/12345", headers=admin)
     assert invalid.status_code == 422
     assert invalid.json()["code"] == "idnumber.invalid"
+
+
+def test_every_item_the_law_lists_round_trips(client: TestClient, admin: dict[str, str]) -> None:
+    full = person_payload(
+        other_names=["Tư"],
+        place_of_birth="Bệnh viện Phụ sản Hà Nội",
+        birth_registration_place="UBND phường Ba Đình",
+        hometown="Xã Yên Thế, Tỉnh Bắc Giang",
+        ethnicity_code="02",
+        religion_code="01",
+        blood_group="O+",
+        old_id_numbers=[
+            {
+                "number": "012345678",
+                "issued_on": "2008-04-01",
+                "issued_place": "Công an TP Hà Nội",
+                "expires_on": "2023-04-01",
+            }
+        ],
+        relations=[
+            {"kind": "father", "full_name": "Nguyễn Văn Bố", "id_number": "001060123456"},
+            {
+                "kind": "legal_representative",
+                "full_name": "Lê Thị Giám Hộ",
+                "old_id_number": "123456789",
+            },
+        ],
+        marital_status="married",
+        phone="0912345678",
+        email="an@example.vn",
+        temporary_absence={
+            "from_date": "2026-01-01",
+            "destination": "Tỉnh Lâm Đồng",
+            "reason": "work",
+        },
+        residence_document_number="CT07-2026-000123",
+        temporary_residence={"address_line": "Phòng 2, Số 7 Ngọc Hà", "commune_code": NGOC_HA},
+        temporary_residence_until="2027-06-30",
+        current_residence={"address_line": "Phòng 2, Số 7 Ngọc Hà", "commune_code": NGOC_HA},
+    )
+    number = client.post("/v1/people", json=full, headers=admin).json()["id_number"]
+    read = client.get(f"/v1/people/{number}", headers=admin).json()
+    for key in (
+        "other_names",
+        "place_of_birth",
+        "birth_registration_place",
+        "hometown",
+        "ethnicity_code",
+        "religion_code",
+        "blood_group",
+        "marital_status",
+        "phone",
+        "email",
+        "residence_document_number",
+    ):
+        assert read[key] == full[key], key
+    assert read["old_id_numbers"][0]["issued_place"] == "Công an TP Hà Nội"
+    assert [r["kind"] for r in read["relations"]] == ["father", "legal_representative"]
+    assert read["temporary_absence"]["destination"] == "Tỉnh Lâm Đồng"
+    assert {r["kind"] for r in read["residences"]} == {"permanent", "temporary", "current"}
+    by_old = client.get("/v1/people", params={"name": "nguyen van an"}, headers=admin).json()
+    assert number in [p["id_number"] for p in by_old["items"]]
+
+
+def test_death_is_recorded_and_shown(client: TestClient, admin: dict[str, str]) -> None:
+    number = client.post("/v1/people", json=person_payload(), headers=admin).json()["id_number"]
+    no_date = client.patch(
+        f"/v1/people/{number}",
+        json={"death_kind": "missing", "reason": "x y z"},
+        headers={**admin, "If-Match": '"1"'},
+    )
+    assert no_date.status_code == 422
+    died = client.patch(
+        f"/v1/people/{number}",
+        json={"death_date": "2026-03", "reason": "death registered"},
+        headers={**admin, "If-Match": '"1"'},
+    )
+    assert died.status_code == 200, died.text
+    assert (died.json()["status"], died.json()["death_date"]) == ("dead", "2026-03")
+    before_birth = client.patch(
+        f"/v1/people/{number}",
+        json={"death_date": "1980", "reason": "typo"},
+        headers={**admin, "If-Match": '"2"'},
+    )
+    assert before_birth.status_code == 422
+
+
+def test_province_officers_cover_their_province(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    hanoi = make_officer(session, role="province_officer", jurisdiction="01", username="tinh01")
+    session.commit()
+    headers = auth_headers(client, hanoi)
+    inside = client.post("/v1/people", json=person_payload(), headers=headers)
+    assert inside.status_code == 201
+    saigon = person_payload(
+        permanent_residence={"address_line": "Số 2 Lê Duẩn", "commune_code": "26740"}
+    )
+    outside = client.post("/v1/people", json=saigon, headers=admin).json()["id_number"]
+    assert client.get(f"/v1/people/{outside}", headers=headers).status_code == 403
+    assert (
+        client.get(f"/v1/people/{inside.json()['id_number']}", headers=headers).status_code == 200
+    )
+
+
+def test_reads_and_writes_are_audited_without_personal_data(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    from dancu.audit.models import AuditEvent
+
+    number = client.post("/v1/people", json=person_payload(), headers=admin).json()["id_number"]
+    client.get(f"/v1/people/{number}", headers=admin)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.subject_id == number)).all()
+    assert [e.action for e in events] == ["registry:person:register", "registry:person:read"]
+    assert all(e.actor == "admin" for e in events)
+    assert all("Nguyễn" not in str(e.details) for e in events)

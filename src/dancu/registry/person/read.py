@@ -91,31 +91,17 @@ def find_readable(session: Session, principal: Principal, id_number: str | IdNum
     return person
 
 
-def get_person(
-    session: Session, principal: Principal, id_number: str | IdNumber, *, as_of: date | None = None
-) -> PersonRead:
-    """The record now, or as it stood at the end of ``as_of`` (from its versions)."""
-    person = find_readable(session, principal, id_number)
+def view(session: Session, person: Person, *, as_of: date | None = None) -> PersonRead:
+    """The record now, or as it stood at the end of ``as_of`` (from its versions). Not audited:
+    callers are ``get_person`` (which audits the read) and writes (which audit the write)."""
     snapshot: dict[str, Any] = person.data
     version, number, updated = person.version, person.id_number, person.updated_at
     if as_of is not None:
         past = repository.version_as_of(session, person.id, residences.end_of_day(as_of))
         if past is None:
-            raise PersonNotFound(f"{id_number} was not yet in the register on {as_of}")
-        snapshot, version, number, updated = (
-            past.snapshot,
-            past.version,
-            past.id_number,
-            past.recorded_at,
-        )
-    record(
-        session,
-        principal,
-        action="registry:person:read",
-        subject_type="person",
-        subject_id=str(person.id_number),
-        details={"as_of": as_of.isoformat()} if as_of else None,
-    )
+            raise PersonNotFound(f"{person.id_number} was not yet in the register on {as_of}")
+        snapshot, version, number = past.snapshot, past.version, past.id_number
+        updated = past.recorded_at
     status = (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
     return PersonRead.model_validate(
         {
@@ -129,6 +115,22 @@ def get_person(
             "updated_at": updated,
         }
     )
+
+
+def get_person(
+    session: Session, principal: Principal, id_number: str | IdNumber, *, as_of: date | None = None
+) -> PersonRead:
+    """A resident's record for an officer entitled to it; the read is audited."""
+    person = find_readable(session, principal, id_number)
+    record(
+        session,
+        principal,
+        action="registry:person:read",
+        subject_type="person",
+        subject_id=str(person.id_number),
+        details={"as_of": as_of.isoformat()} if as_of else None,
+    )
+    return view(session, person, as_of=as_of)
 
 
 def person_history(session: Session, principal: Principal, id_number: str) -> list[VersionRead]:

@@ -47,7 +47,7 @@ def register(
     person = service.register_person(session, principal, body)
     response.headers["ETag"] = etag(person.version)
     response.headers["Location"] = f"/v1/people/{person.id_number}"
-    return read.get_person(session, principal, person.id_number)
+    return read.view(session, person)
 
 
 @router.get("", response_model=PersonPage)
@@ -102,7 +102,7 @@ def update(
         session, principal, id_number, body, expected_version=parse_if_match(if_match)
     )
     response.headers["ETag"] = etag(person.version)
-    return read.get_person(session, principal, person.id_number)
+    return read.view(session, person)
 
 
 @router.get("/{id_number}/history", response_model=list[VersionRead])

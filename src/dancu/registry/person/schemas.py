@@ -78,6 +78,16 @@ class Relation(BaseModel):
     nationality_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "VN"
 
 
+class TemporaryAbsence(BaseModel):
+    """Khai báo tạm vắng (Law on Residence 2020, Art. 31)."""
+
+    model_config = ConfigDict(extra="forbid")
+    from_date: date
+    to_date: date | None = None
+    destination: Text
+    reason: Text | None = None
+
+
 class ResidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     address_line: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text)]
@@ -109,6 +119,10 @@ class PersonFields(BaseModel):
     marital_status: MaritalStatus | None = None
     phone: Phone | None = None
     email: EmailStr | None = None
+    temporary_absence: TemporaryAbsence | None = None
+    residence_document_number: Annotated[str, Field(max_length=40)] | None = Field(
+        default=None, description="Number of the residence document (law item 20)"
+    )
 
 
 class PersonCreate(PersonFields):
@@ -142,6 +156,8 @@ class PersonUpdate(BaseModel):
     marital_status: MaritalStatus | None = None
     phone: Phone | None = None
     email: EmailStr | None = None
+    temporary_absence: TemporaryAbsence | None = None
+    residence_document_number: Annotated[str, Field(max_length=40)] | None = None
     death_date: PartialDateText | None = None
     death_kind: Literal["dead", "missing"] | None = None
     reason: Annotated[str, Field(min_length=3, max_length=500), AfterValidator(_clean_text)]

@@ -50,7 +50,7 @@ def register(
         reason=body.reason,
         legal_reference=body.legal_reference,
     )
-    return read.get_person(session, principal, person.id_number)
+    return read.view(session, person)
 
 
 @router.post("/{kind}/end", response_model=PersonRead)
@@ -67,4 +67,4 @@ def end(
         reason=body.reason,
         legal_reference=body.legal_reference,
     )
-    return read.get_person(session, principal, person.id_number)
+    return read.view(session, person)
