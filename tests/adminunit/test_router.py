@@ -108,3 +108,10 @@ def test_endpoints_need_no_sign_in_and_are_documented(client: TestClient) -> Non
     operation = spec["paths"]["/v1/admin-units/provinces"]["get"]
     assert "security" not in operation
     assert "202/2025/QH15" in operation["description"]
+
+
+def test_a_pre_2025_code_asked_as_current_says_how_to_ask(client: TestClient) -> None:
+    response = client.get("/v1/admin-units/communes/26734")
+    assert response.status_code == 404
+    assert "set=legacy" in response.json()["detail"]
+    assert "Tân Định" in response.json()["detail"]

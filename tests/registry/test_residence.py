@@ -100,7 +100,7 @@ def test_ending_a_residence(client: TestClient, admin: dict[str, str], number: s
 
 
 def test_a_pre_2025_commune_code_is_converted(client: TestClient, admin: dict[str, str]) -> None:
-    # 26734 was Phường Bến Nghé, Quận 1, TP HCM before 1 July 2025; it is now in Phường Sài Gòn.
+    # 26734 was Phường Tân Định, Quận 1, TP HCM (a code not reused after 1 July 2025).
     body = person_payload(
         permanent_residence={"address_line": "Số 2 Lê Duẩn", "commune_code": "26734"}
     )

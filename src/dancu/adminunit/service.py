@@ -100,10 +100,12 @@ def get_commune(session: Session, code: str, *, unit_set: str = "current") -> Co
     units = _unit_set(unit_set)
     row = repository.commune(session, units.value, code.strip())
     if row is None:
-        raise CommuneNotFound(
-            f"no {_SET_NAMES[units.value]} commune has code {code!r}; commune codes are five "
-            "digits: search communes by name to find one"
-        )
+        hint = "commune codes are five digits: search communes by name to find one"
+        other = "legacy" if units.value == "current" else "current"
+        found = repository.commune(session, other, code.strip())
+        if found is not None:
+            hint = f"{code} is a {_SET_NAMES[other]} code ({found[0].name}): ask with set={other}"
+        raise CommuneNotFound(f"no {_SET_NAMES[units.value]} commune has code {code!r}; {hint}")
     return _commune_read(row)
 
 
