@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib.util
 import io
 import json
 import re
@@ -38,74 +39,14 @@ SOURCE_VERSION = "1.0.4"
 DATA = Path(__file__).resolve().parents[1] / "src" / "dancu" / "adminunit" / "data"
 Row = dict[str, str]
 
-# The 63 birth-registration codes of the personal ID number (Circular 07/2016/TT-BCA Art 7, as
-# tabled by vn-ident 0.1.0 `vn_ident/tables.py`): "0" + pre-2025 GSO province code. Kept here
-# as an independent list so that the build fails if the GSO codes and the ID table disagree.
-ID_PROVINCE_CODES = {
-    "001": "Hà Nội",
-    "002": "Hà Giang",
-    "004": "Cao Bằng",
-    "006": "Bắc Kạn",
-    "008": "Tuyên Quang",
-    "010": "Lào Cai",
-    "011": "Điện Biên",
-    "012": "Lai Châu",
-    "014": "Sơn La",
-    "015": "Yên Bái",
-    "017": "Hòa Bình",
-    "019": "Thái Nguyên",
-    "020": "Lạng Sơn",
-    "022": "Quảng Ninh",
-    "024": "Bắc Giang",
-    "025": "Phú Thọ",
-    "026": "Vĩnh Phúc",
-    "027": "Bắc Ninh",
-    "030": "Hải Dương",
-    "031": "Hải Phòng",
-    "033": "Hưng Yên",
-    "034": "Thái Bình",
-    "035": "Hà Nam",
-    "036": "Nam Định",
-    "037": "Ninh Bình",
-    "038": "Thanh Hóa",
-    "040": "Nghệ An",
-    "042": "Hà Tĩnh",
-    "044": "Quảng Bình",
-    "045": "Quảng Trị",
-    "046": "Thừa Thiên Huế",
-    "048": "Đà Nẵng",
-    "049": "Quảng Nam",
-    "051": "Quảng Ngãi",
-    "052": "Bình Định",
-    "054": "Phú Yên",
-    "056": "Khánh Hòa",
-    "058": "Ninh Thuận",
-    "060": "Bình Thuận",
-    "062": "Kon Tum",
-    "064": "Gia Lai",
-    "066": "Đắk Lắk",
-    "067": "Đắk Nông",
-    "068": "Lâm Đồng",
-    "070": "Bình Phước",
-    "072": "Tây Ninh",
-    "074": "Bình Dương",
-    "075": "Đồng Nai",
-    "077": "Bà Rịa - Vũng Tàu",
-    "079": "Hồ Chí Minh",
-    "080": "Long An",
-    "082": "Tiền Giang",
-    "083": "Bến Tre",
-    "084": "Trà Vinh",
-    "086": "Vĩnh Long",
-    "087": "Đồng Tháp",
-    "089": "An Giang",
-    "091": "Kiên Giang",
-    "092": "Cần Thơ",
-    "093": "Hậu Giang",
-    "094": "Sóc Trăng",
-    "095": "Bạc Liêu",
-    "096": "Cà Mau",
-}
+# The 63 birth-registration codes of the personal ID number, as the idnumber context tables them
+# (Circular 07/2016/TT-BCA Art 7): the build fails if the GSO codes and that table disagree.
+_TABLES = Path(__file__).resolve().parents[1] / "src" / "dancu" / "idnumber" / "tables.py"
+_spec = importlib.util.spec_from_file_location("_id_tables", _TABLES)
+assert _spec is not None and _spec.loader is not None
+_id_tables = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_id_tables)  # the file alone: no database packages needed here
+ID_PROVINCE_CODES: dict[str, str] = _id_tables.PROVINCES
 # Thừa Thiên Huế became the centrally-run city of Huế on 1 Jan 2025 (Resolution 1314/NQ-UBTVQH15).
 ID_NAME_ALIASES = {"046": "Huế"}
 
@@ -164,7 +105,8 @@ def nfc(value: str) -> str:
 def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "d"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", plain.casefold().replace("–", "-")).strip()
+    dashed = re.sub(r"\s*[-–]\s*", "-", plain.casefold())
+    return _SPACES.sub(" ", dashed).strip()
 
 
 def check(condition: bool, message: str) -> None:
@@ -393,7 +335,8 @@ def birth_registration_places(legacy_provinces: list[Row], merger: list[Row]) ->
     for code3, id_name in sorted(ID_PROVINCE_CODES.items()):
         province = by_code[code3[1:]]
         short = fold(province["name"]).removeprefix("tinh ").removeprefix("thanh pho ")
-        expected = {fold(id_name), fold(ID_NAME_ALIASES.get(code3, id_name))}
+        names = (id_name, ID_NAME_ALIASES.get(code3, id_name))
+        expected = {fold(n).removeprefix("tp ") for n in names}
         check(short in expected, f"{code3}: ID table says {id_name}, GSO says {province['name']}")
         rows.append(
             {

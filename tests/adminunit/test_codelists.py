@@ -56,3 +56,10 @@ def test_birth_registration_code_024_is_old_bac_giang_now_in_bac_ninh() -> None:
     assert place.current_province_code == "24"
     old_bac_ninh = service.birth_registration_place("027")
     assert old_bac_ninh is not None and old_bac_ninh.current_province_code == "24"
+
+
+def test_id_number_prefixes_agree_with_the_birth_registration_places() -> None:
+    from dancu.adminunit import service
+    from dancu.idnumber.tables import PROVINCES
+
+    assert {p.code for p in service.birth_registration_places()} == set(PROVINCES)
