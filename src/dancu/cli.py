@@ -88,12 +88,14 @@ def _register_subcommands() -> None:
     from dancu.auth.cli import app as user_app
     from dancu.demo import demo_command
     from dancu.idnumber.cli import app as id_app
+    from dancu.registry.importer.cli import import_command
     from dancu.registry.person.cli import app as person_app
 
     app.add_typer(user_app, name="user")
     app.add_typer(id_app, name="id")
     app.add_typer(person_app, name="person")
     app.command("demo")(demo_command)
+    app.command("import")(import_command)
 
 
 _register_subcommands()

@@ -8,6 +8,7 @@ from dancu.auth import models as _auth  # noqa: F401
 from dancu.idnumber import models as _idnumber  # noqa: F401
 from dancu.kit.db import Base
 from dancu.registry.household import models as _household  # noqa: F401
+from dancu.registry.importer import models as _importer  # noqa: F401
 from dancu.registry.person import models as _person  # noqa: F401
 from dancu.registry.residence import models as _residence  # noqa: F401
 

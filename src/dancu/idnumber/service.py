@@ -21,6 +21,7 @@ from dancu.idnumber.errors import (
 )
 from dancu.idnumber.models import ACTIVE, CANCELLED, IdNumberRecord
 from dancu.idnumber.value import IdNumber
+from dancu.kit import bulk
 from dancu.kit.clock import now
 from dancu.kit.text import nfc
 
@@ -213,3 +214,24 @@ def allocate_many(session: Session, requests: list[tuple[str, str, int]]) -> lis
         ],
     )
     return allocated
+
+
+def taken(session: Session, numbers: list[IdNumber]) -> set[IdNumber]:
+    """Which of ``numbers`` are already allocated (active or cancelled)."""
+    found: set[IdNumber] = set()
+    for start in range(0, len(numbers), 5000):
+        chunk = numbers[start : start + 5000]
+        found.update(session.scalars(select(IdNumberRecord.number).where(
+            IdNumberRecord.number.in_(chunk))))
+    return found
+
+
+def record_issued(session: Session, numbers: list[IdNumber]) -> None:
+    """Enter numbers issued before the register held them (digitised legacy records), with the
+    database's fast bulk path. The caller has checked they are not ``taken``."""
+    at = now()
+    bulk.insert_rows(session, "id_numbers",
+                     ("number", "province_code", "sex", "birth_year", "serial", "status",
+                      "allocated_at"),
+                     [(str(n), n.province_code, n.sex, n.birth_year, n.serial, ACTIVE, at)
+                      for n in numbers])

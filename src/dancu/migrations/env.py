@@ -5,9 +5,16 @@ from __future__ import annotations
 from alembic import context
 
 from dancu.kit.db import build_engine
+from dancu.kit.search import is_search_object
 from dancu.models import metadata
 
 config = context.config
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The search objects (FTS5 and vocabulary tables, trigram index: ``kit.search``) are made by
+    their own migration and are not described by the models; compare everything else."""
+    return not (type_ in {"table", "index"} and is_search_object(name))
 
 
 def run_migrations_online() -> None:
@@ -20,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -160,13 +160,59 @@ def _scope(principal: Principal, commune_code: str | None) -> tuple[str | None, 
     return principal.jurisdiction_code, None
 
 
-def _cursor(value: str | None) -> int:
+def _cursor(value: str | None) -> tuple[bool, int]:
+    """(approximate phase?, last id seen). Cursors are ``<id>`` or ``~<id>``, base64url."""
     if not value:
-        return 0
+        return False, 0
     try:
-        return int(base64.urlsafe_b64decode(value.encode()).decode())
+        raw = base64.urlsafe_b64decode(value.encode()).decode()
+        return raw.startswith("~"), int(raw.removeprefix("~"))
     except ValueError:
         raise InvalidInput("the cursor is not one this API gave out") from None
+
+
+def _next_cursor(typo: bool, after_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{'~' if typo else ''}{after_id}".encode()).decode()
+
+
+def _summary(p: Person, match: Literal["exact", "approximate"]) -> PersonSummary:
+    return PersonSummary(
+        id_number=str(p.id_number),
+        full_name=p.full_name,
+        birth_date=str(PartialDate(p.birth_year, p.birth_month, p.birth_day)),
+        sex=p.sex,
+        status=p.status,
+        commune_code=p.commune_code,
+        province_code=p.province_code,
+        match=match,
+    )
+
+
+def _page(
+    session: Session, words: list[str], cursor: str | None, limit: int, **filters: Any
+) -> PersonPage:
+    """Exact matches in id order, then (once they are exhausted, on the same page if there is
+    room) the one-typo matches in id order; each phase keyset-paginated."""
+    typo, after = _cursor(cursor)
+    items: list[PersonSummary] = []
+    if not typo:
+        exact = repository.search(session, words=words, after_id=after, limit=limit + 1, **filters)
+        items = [_summary(p, "exact") for p in exact[:limit]]
+        if len(exact) > limit:
+            return PersonPage(items=items, next_cursor=_next_cursor(False, exact[limit - 1].id))
+        if not words:
+            return PersonPage(items=items, next_cursor=None)
+        after = 0
+    room = limit - len(items)
+    approximate = repository.search(
+        session, words=words, typo=True, after_id=after, limit=room + 1, **filters
+    )
+    items += [_summary(p, "approximate") for p in approximate[:room]]
+    if len(approximate) <= room:
+        return PersonPage(items=items, next_cursor=None)
+    return PersonPage(
+        items=items, next_cursor=_next_cursor(True, approximate[room - 1].id if room else 0)
+    )
 
 
 def search_people(
@@ -180,7 +226,9 @@ def search_people(
     cursor: str | None = None,
 ) -> PersonPage:
     """Search by name (case- and diacritic-insensitive: "nguyen van an" finds "Nguyễn Văn An"),
-    birth date (full or partial) and commune, within the caller's jurisdiction."""
+    birth date (full or partial) and commune, within the caller's jurisdiction. Names whose
+    words include every word asked for come first (``match: exact``); then those where one
+    word asked for is one typo away from a word of the name (``match: approximate``)."""
     words = fold(name or "").split()
     birth = None
     if birth_date:
@@ -191,36 +239,21 @@ def search_people(
     if not words and birth is None and commune_code is None:
         raise InvalidInput("give at least a name, a birth date or a commune code")
     commune, province = _scope(principal, commune_code)
-    rows = repository.search(
+    page = _page(
         session,
-        words=words,
+        words,
+        cursor,
+        limit,
         birth=birth,
         commune_code=commune,
         province_code=province,
-        after_id=_cursor(cursor),
-        limit=limit + 1,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
     record(
         session,
         principal,
         action="registry:person:search",
         subject_type="search",
         subject_id="-",
-        details={"results": len(rows)},
+        details={"results": len(page.items)},
     )
-    items = [
-        PersonSummary(
-            id_number=str(p.id_number),
-            full_name=p.full_name,
-            birth_date=str(PartialDate(p.birth_year, p.birth_month, p.birth_day)),
-            sex=p.sex,
-            status=p.status,
-            commune_code=p.commune_code,
-            province_code=p.province_code,
-        )
-        for p in rows
-    ]
-    next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode() if more else None
-    return PersonPage(items=items, next_cursor=next_cursor)
+    return page

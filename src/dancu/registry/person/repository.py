@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
 from dancu.kit.partial_date import PartialDate
+from dancu.kit.search import NameIndex, excluding, one_typo_readings, restrict
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
+
+# The index migration 0005 made over persons.name_key (" nguyen van an ").
+PERSON_NAMES = NameIndex(table="persons", key="name_key", id="id", name="search_person_names")
 
 
 def by_id_number(session: Session, id_number: IdNumber) -> Person | None:
@@ -48,15 +52,41 @@ def search(
     session: Session,
     *,
     words: list[str],
+    typo: bool = False,
     birth: PartialDate | None,
     commune_code: str | None,
     province_code: str | None,
     after_id: int,
     limit: int,
 ) -> list[Person]:
-    """Whole-word, folded name match (``name_key`` is padded with spaces), keyset-paginated."""
-    conditions: list[ColumnElement[bool]] = [Person.id > after_id]
-    conditions += [Person.name_key.like(f"% {word} %") for word in words]
+    """Residents whose folded name holds every word of ``words`` as a whole word (``typo``:
+    not that, but every word bar one, and that one a single edit away), keyset-paginated by
+    id. The name is looked up through ``kit.search``'s index; the other filters check rows."""
+    stmt = select(Person).where(*_filters(birth, commune_code, province_code))
+    if not words:
+        return list(session.scalars(stmt.where(Person.id > after_id).order_by(Person.id).limit(limit)))
+    readings = [words]
+    if typo:
+        readings = one_typo_readings(session, PERSON_NAMES, words)
+        if not readings:
+            return []
+        stmt = stmt.where(excluding(Person.name_key, words))
+    stmt = restrict(
+        stmt,
+        PERSON_NAMES,
+        dialect=session.get_bind().dialect.name,
+        id_column=Person.id,
+        key=Person.name_key,
+        readings=readings,
+        after_id=after_id,
+    )
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _filters(
+    birth: PartialDate | None, commune_code: str | None, province_code: str | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if birth is not None:
         # A record that knows only part of the date matches any date agreeing with that part.
         conditions.append(Person.birth_year == birth.year)
@@ -68,5 +98,4 @@ def search(
         conditions.append(Person.commune_code == commune_code)
     if province_code is not None:
         conditions.append(Person.province_code == province_code)
-    stmt = select(Person).where(and_(*conditions)).order_by(Person.id)
-    return list(session.scalars(stmt.limit(limit)))
+    return conditions

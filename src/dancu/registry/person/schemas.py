@@ -212,10 +212,15 @@ class PersonSummary(BaseModel):
     status: str
     commune_code: str | None
     province_code: str | None
+    match: Literal["exact", "approximate"] = Field(
+        default="exact",
+        description="exact: every word of the name asked for is in the name; approximate: one "
+        "word of it is one typo away from a word of the name",
+    )
 
 
 class PersonPage(BaseModel):
-    items: list[PersonSummary]
+    items: list[PersonSummary] = Field(description="Exact matches first, then approximate ones")
     next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page")
 
 
