@@ -30,22 +30,28 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def current_principal(
+async def current_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
     if not token:
         raise Unauthorized(
             "sign in first: POST /v1/auth/token, then send 'Authorization: Bearer …'"
         )
-    settings = get_settings(request)
+    settings: Settings = request.app.state.settings
     return read_token(token, key=request.app.state.signing_key, issuer=settings.auth.issuer)
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# At most 16 requests hold (or wait for) a database session at once; the rest wait without a
+# worker thread. Unbounded, every worker thread could block waiting for a pooled connection
+# while the request holding one waits for a thread to commit it: a deadlock under load.
+SESSION_CONCURRENCY = 16
+SessionDep = Annotated[
+    Session, Depends(get_session, scope="function", max_concurrency=SESSION_CONCURRENCY)
+]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

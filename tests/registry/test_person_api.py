@@ -213,7 +213,11 @@ def test_search_is_case_and_diacritic_insensitive(
     for name in ("Nguyễn Văn An", "Nguyễn Văn Anh", "Trần Thị Đào"):
         client.post("/v1/people", json=person_payload(full_name=name), headers=officer)
     found = client.get("/v1/people", params={"name": "nguyen van an"}, headers=officer).json()
-    assert [p["full_name"] for p in found["items"]] == ["Nguyễn Văn An"]
+    # "Anh" is one typo away from "An": listed after the exact match, and marked so.
+    assert [(p["full_name"], p["match"]) for p in found["items"]] == [
+        ("Nguyễn Văn An", "exact"),
+        ("Nguyễn Văn Anh", "approximate"),
+    ]
     dao = client.get("/v1/people", params={"name": "TRAN THI DAO"}, headers=officer).json()
     assert [p["full_name"] for p in dao["items"]] == ["Trần Thị Đào"]
 

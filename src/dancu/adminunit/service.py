@@ -83,21 +83,34 @@ def _commune_read(row: repository.CommuneRow) -> CommuneRead:
     )
 
 
+# Units change only with a migration (a new release, a restart), so found units are kept for the
+# life of the process: every read of a resident names its communes and provinces.
+_provinces: dict[tuple[str, str], ProvinceRead] = {}
+_communes: dict[tuple[str, str], CommuneRead] = {}
+
+
 def get_province(session: Session, code: str, *, unit_set: str = "current") -> ProvinceRead:
     """A province of the current set (34, Resolution 202/2025/QH15) or the pre-2025 set (63)."""
     units = _unit_set(unit_set)
+    cached = _provinces.get((units.value, code))
+    if cached is not None:
+        return cached
     province = repository.province(session, units.value, code.strip())
     if province is None:
         raise ProvinceNotFound(
             f"no {_SET_NAMES[units.value]} province has code {code!r}; province codes are two "
             "digits, e.g. '01' (Hà Nội) or '79' (Hồ Chí Minh)"
         )
-    return _province_read(province)
+    read = _provinces[(units.value, code)] = _province_read(province)
+    return read
 
 
 def get_commune(session: Session, code: str, *, unit_set: str = "current") -> CommuneRead:
     """A commune-level unit (xã, phường, đặc khu; thị trấn before 2025) by its 5-digit code."""
     units = _unit_set(unit_set)
+    cached = _communes.get((units.value, code))
+    if cached is not None:
+        return cached
     row = repository.commune(session, units.value, code.strip())
     if row is None:
         hint = "commune codes are five digits: search communes by name to find one"
@@ -106,7 +119,8 @@ def get_commune(session: Session, code: str, *, unit_set: str = "current") -> Co
         if found is not None:
             hint = f"{code} is a {_SET_NAMES[other]} code ({found[0].name}): ask with set={other}"
         raise CommuneNotFound(f"no {_SET_NAMES[units.value]} commune has code {code!r}; {hint}")
-    return _commune_read(row)
+    commune = _communes[(units.value, code)] = _commune_read(row)
+    return commune
 
 
 def list_provinces(session: Session, *, unit_set: str = "current") -> list[ProvinceRead]:

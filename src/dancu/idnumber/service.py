@@ -221,8 +221,9 @@ def taken(session: Session, numbers: list[IdNumber]) -> set[IdNumber]:
     found: set[IdNumber] = set()
     for start in range(0, len(numbers), 5000):
         chunk = numbers[start : start + 5000]
-        found.update(session.scalars(select(IdNumberRecord.number).where(
-            IdNumberRecord.number.in_(chunk))))
+        found.update(
+            session.scalars(select(IdNumberRecord.number).where(IdNumberRecord.number.in_(chunk)))
+        )
     return found
 
 
@@ -230,8 +231,9 @@ def record_issued(session: Session, numbers: list[IdNumber]) -> None:
     """Enter numbers issued before the register held them (digitised legacy records), with the
     database's fast bulk path. The caller has checked they are not ``taken``."""
     at = now()
-    bulk.insert_rows(session, "id_numbers",
-                     ("number", "province_code", "sex", "birth_year", "serial", "status",
-                      "allocated_at"),
-                     [(str(n), n.province_code, n.sex, n.birth_year, n.serial, ACTIVE, at)
-                      for n in numbers])
+    bulk.insert_rows(
+        session,
+        "id_numbers",
+        ("number", "province_code", "sex", "birth_year", "serial", "status", "allocated_at"),
+        [(str(n), n.province_code, n.sex, n.birth_year, n.serial, ACTIVE, at) for n in numbers],
+    )

@@ -71,8 +71,16 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per process: SQLite has one writer at a time anyway, and every request
+        # writes (its audit event). Queueing on the pool wakes waiters in order at once, where
+        # SQLite's busy handler polls with back-off and collapses under many threads.
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=120,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 

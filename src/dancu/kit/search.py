@@ -25,12 +25,13 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    SQLColumnExpression,
     and_,
     column,
     literal_column,
@@ -46,7 +47,7 @@ ALPHABET = string.ascii_lowercase
 # Beyond this many one-typo readings of a query the query is too vague to be worth it.
 MAX_READINGS = 120
 
-T = TypeVar("T", bound=tuple[Any, ...])
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -195,12 +196,12 @@ def _sqlite_triggers(ix: NameIndex) -> list[str]:
 # --- queries --------------------------------------------------------------------------------
 
 
-def whole_word(key: ColumnElement[str], word: str) -> ColumnElement[bool]:
+def whole_word(key: SQLColumnExpression[str], word: str) -> ColumnElement[bool]:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return key.like(f"% {escaped} %", escape="\\")
 
 
-def has_words(key: ColumnElement[str], words: Sequence[str]) -> ColumnElement[bool]:
+def has_words(key: SQLColumnExpression[str], words: Sequence[str]) -> ColumnElement[bool]:
     return and_(*(whole_word(key, w) for w in words))
 
 
@@ -223,12 +224,15 @@ def one_typo_readings(session: Session, ix: NameIndex, words: Sequence[str]) -> 
     if not spellings:
         return []
     vocabulary = table(ix.words, column("term"))
-    known = set(
+    known: set[str] = set(
         session.scalars(select(vocabulary.c.term).where(vocabulary.c.term.in_(sorted(spellings))))
     )
     readings: list[list[str]] = []
     for i, word in enumerate(words):
-        for other in sorted(candidates.get(word, set()) & known):
+        rest = [*words[:i], *words[i + 1 :]]
+        # A mistyped word is another word, not one of the others again ("van" -> "an" would
+        # make "nguyen van an" find "Nguyễn Thị An").
+        for other in sorted((candidates.get(word, set()) & known) - set(rest)):
             reading = [*words[:i], other, *words[i + 1 :]]
             if reading not in readings:
                 readings.append(reading)
@@ -236,15 +240,15 @@ def one_typo_readings(session: Session, ix: NameIndex, words: Sequence[str]) -> 
 
 
 def restrict(
-    stmt: Select[T],
+    stmt: Select[*Ts],
     ix: NameIndex,
     *,
     dialect: str,
-    id_column: ColumnElement[int],
-    key: ColumnElement[str],
+    id_column: SQLColumnExpression[int],
+    key: SQLColumnExpression[str],
     readings: Sequence[Sequence[str]],
     after_id: int,
-) -> Select[T]:
+) -> Select[*Ts]:
     """Rows whose key holds every word of at least one reading, after ``after_id`` in id order,
     found through the index."""
     match = or_(*(has_words(key, r) for r in readings))
@@ -253,13 +257,13 @@ def restrict(
         # PostgreSQL: the trigram index serves the LIKEs. SQLite: a query of punctuation only
         # has no word to look up, and is answered by reading the table.
         return stmt.where(id_column > after_id, match).order_by(id_column)
+    # The matching rowids are read from FTS5 once, as a list: joining instead lets SQLite drive
+    # from another index (a commune's residents) and run the MATCH once per row.
     fts = table(ix.name, column("rowid"))
-    expression = " OR ".join(terms)
-    return (
-        stmt.join(fts, fts.c.rowid == id_column)
-        .where(literal_column(ix.name).op("MATCH")(expression), fts.c.rowid > after_id, match)
-        .order_by(fts.c.rowid)
+    found = select(fts.c.rowid).where(
+        literal_column(ix.name).op("MATCH")(" OR ".join(terms)), fts.c.rowid > after_id
     )
+    return stmt.where(id_column.in_(found), match).order_by(id_column)
 
 
 def _fts_all(words: Iterable[str]) -> str:
@@ -267,7 +271,7 @@ def _fts_all(words: Iterable[str]) -> str:
     return "(" + " AND ".join(phrases) + ")" if phrases else ""
 
 
-def excluding(key: ColumnElement[str], words: Sequence[str]) -> ColumnElement[bool]:
+def excluding(key: SQLColumnExpression[str], words: Sequence[str]) -> ColumnElement[bool]:
     """Not an exact match of ``words`` (approximate matches come after, never twice)."""
     return not_(has_words(key, words))
 

@@ -102,10 +102,12 @@ def _heads(rng: np.random.Generator, s: Structure, today: int) -> None:
 def _spouses(rng: np.random.Generator, s: Structure, today: int) -> None:
     """Usually a spouse; wives ~3.5 years younger than husbands, as in the census."""
     age = _age(s.born[:, HEAD], today)
-    married = np.interp(age, [20, 25, 30, 45, 60, 70, 80, 90], [.4, .7, .86, .9, .84, .72, .5, .3])
+    married = np.interp(
+        age, [20, 25, 30, 45, 60, 70, 80, 90], [0.4, 0.7, 0.86, 0.9, 0.84, 0.72, 0.5, 0.3]
+    )
     male_head = s.male[:, HEAD]
     married = np.where(male_head, married, married * 0.3)
-    gap = rng.normal(3.5, 3.0, age.size).clip(-4, 15)
+    gap = np.clip(rng.normal(3.5, 3.0, age.size), -4, 15)
     born = s.born[:, HEAD] + np.where(male_head, years(gap), -years(gap))
     s.born[:, SPOUSE] = _clip_born(born, today, youngest=18.5, oldest=99)
     s.male[:, SPOUSE] = ~male_head
@@ -171,11 +173,11 @@ def _children(rng: np.random.Generator, s: Structure, today: int) -> None:
 def _head_parents(rng: np.random.Generator, s: Structure, today: int) -> None:
     """Younger heads sometimes live with a parent (more often the mother) or both."""
     n, head_born = s.born.shape[0], s.born[:, HEAD]
-    has = rng.random(n) < np.interp(_age(head_born, today), [20, 35, 50, 65], [.3, .24, .16, 0])
+    has = rng.random(n) < np.interp(_age(head_born, today), [20, 35, 50, 65], [0.3, 0.24, 0.16, 0])
     which = rng.random(n)  # < .4 both, < .82 the mother alone, else the father alone
     mother_born = head_born - years(np.minimum(19.5 + rng.gamma(2.0, 3.0, n), 44.5))
     father_born = np.minimum(
-        mother_born - years(rng.normal(3.0, 2.5, n).clip(-3, 12)), head_born - years(18.5)
+        mother_born - years(np.clip(rng.normal(3.0, 2.5, n), -3, 12)), head_born - years(18.5)
     )
     s.born[:, MOTHER], s.born[:, FATHER] = mother_born, father_born
     s.male[:, FATHER], s.male[:, MOTHER] = True, False
@@ -191,7 +193,7 @@ def _in_law(rng: np.random.Generator, s: Structure, has: Bool, today: int) -> Bo
     """The eldest child's spouse, when the young couple lives with the head."""
     n, eldest_born, eldest_male = has.size, s.born[:, ELDEST], s.male[:, ELDEST]
     in_law = has & (rng.random(n) < 0.65)
-    gap = years(rng.normal(3.0, 3.0, n).clip(-4, 12))
+    gap = years(np.clip(rng.normal(3.0, 3.0, n), -4, 12))
     s.born[:, IN_LAW] = _clip_born(
         eldest_born + np.where(eldest_male, gap, -gap), today, youngest=18.5, oldest=99
     )
@@ -214,7 +216,8 @@ def _grandchildren(rng: np.random.Generator, s: Structure, today: int) -> None:
     first = _first_birth(rng, ref, father_born, n, 2.5)
     offset = first[:, None] + np.hstack([np.zeros((n, 1)), 1.5 + rng.gamma(2.0, 1.2, (n, 1))])
     born = ref[:, None] + years(offset)
-    wanted = has[:, None] & (np.arange(2) < 1 + (rng.random(n) < 0.5)[:, None])
+    second = np.asarray(rng.random(n) < 0.5, dtype=np.int64)
+    wanted = has[:, None] & (np.arange(2) < 1 + second[:, None])
     s.born[:, GRANDCHILDREN] = born
     s.present[:, GRANDCHILDREN] = wanted & (offset < 45.0) & (born < today)
     s.male[:, GRANDCHILDREN] = rng.random((n, 2)) < 0.52

@@ -54,8 +54,9 @@ def _commune_weights(kinds: list[str], provinces: IntArray, codes: tuple[str, ..
     kind_weight = np.array([tables.COMMUNE_KIND_WEIGHT.get(k, 1.0) for k in kinds])
     province_total = np.bincount(provinces, weights=kind_weight, minlength=len(codes))
     population = np.array([tables.PROVINCE_POPULATION[c] for c in codes], dtype=np.float64)
-    weight: FloatArray = kind_weight / province_total[provinces] * population[provinces]
-    return weight / weight.sum()
+    weight = kind_weight / province_total[provinces] * population[provinces]
+    result: FloatArray = weight / weight.sum()
+    return result
 
 
 def _ethnicity_shares() -> dict[str, float]:
@@ -96,8 +97,11 @@ def load() -> Reference:
     places = datafiles.read_rows("birth_registration_places.csv")
     birth_codes = tuple(p["code"] for p in places)
     birth_index = {p["legacy_province_code"]: i for i, p in enumerate(places)}
-    default_birth = {p["current_province_code"]: birth_index[p["legacy_province_code"]]
-                     for p in places if p["legacy_province_code"] == p["current_province_code"]}  # fmt: skip
+    default_birth = {
+        p["current_province_code"]: birth_index[p["legacy_province_code"]]
+        for p in places
+        if p["legacy_province_code"] == p["current_province_code"]
+    }
     legacy_of = _legacy_province_of_current()
     provinces = np.array([province_index[r["province_code"]] for r in rows], dtype=np.int64)
     birth = np.array(
@@ -118,7 +122,9 @@ def load() -> Reference:
         province_codes=province_codes,
         birth_codes=birth_codes,
         birth_code_names=tuple(p["name"] for p in places),
-        birth_code_weight=np.bincount(birth, weights=weight, minlength=len(birth_codes)),
+        birth_code_weight=np.bincount(birth, weights=weight, minlength=len(birth_codes)).astype(
+            np.float64
+        ),
         ethnicity_codes=tuple(shares),
         province_ethnicity=_province_ethnicity(province_codes, shares),
     )

@@ -62,7 +62,16 @@ SURNAMES: Final[dict[str, float]] = {
 }
 # Clan names of some minority groups (GSO ethnicity code -> surname weights); others use SURNAMES.
 ETHNIC_SURNAMES: Final[dict[str, dict[str, float]]] = {
-    "02": {"Hoàng": 25, "Nông": 20, "Lương": 12, "Ma": 10, "Hà": 10, "Đàm": 8, "Lục": 8, "Triệu": 7},
+    "02": {
+        "Hoàng": 25,
+        "Nông": 20,
+        "Lương": 12,
+        "Ma": 10,
+        "Hà": 10,
+        "Đàm": 8,
+        "Lục": 8,
+        "Triệu": 7,
+    },
     "03": {"Lò": 25, "Cầm": 15, "Lường": 20, "Quàng": 12, "Vi": 10, "Tòng": 10, "Hà": 8},
     "05": {"Thạch": 30, "Sơn": 20, "Danh": 20, "Kim": 15, "Lâm": 10, "Châu": 5},
     "07": {"Nông": 25, "Hoàng": 20, "Lý": 15, "Lăng": 15, "Vy": 15, "Chu": 10},

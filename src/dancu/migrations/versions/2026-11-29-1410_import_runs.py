@@ -44,8 +44,9 @@ def upgrade() -> None:
         sa.Column("field", sa.String(40), nullable=False),
         sa.Column("value", sa.String(300), nullable=True),
         sa.Column("reason", sa.String(300), nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["import_runs.id"],
-                                name=op.f("fk_import_rejects_run_id_import_runs")),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["import_runs.id"], name=op.f("fk_import_rejects_run_id_import_runs")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_rejects")),
     )
     op.create_index("ix_import_rejects_run_id_line", "import_rejects", ["run_id", "line"])

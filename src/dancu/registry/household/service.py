@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,26 @@ def membership_of(session: Session, person_id: int) -> HouseholdMember | None:
         HouseholdMember.person_id == person_id, HouseholdMember.left_at.is_(None)
     )
     return session.scalar(stmt)
+
+
+def membership_at(
+    session: Session, person_id: int, moment: datetime | None = None
+) -> tuple[HouseholdMember, Household] | None:
+    """The person's membership and household now, or at ``moment`` (one query)."""
+    stmt = (
+        select(HouseholdMember, Household)
+        .join(Household, Household.id == HouseholdMember.household_id)
+        .where(HouseholdMember.person_id == person_id)
+    )
+    if moment is None:
+        stmt = stmt.where(HouseholdMember.left_at.is_(None))
+    else:
+        stmt = stmt.where(
+            HouseholdMember.joined_at <= moment,
+            or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
+        )
+    row = session.execute(stmt.order_by(HouseholdMember.id.desc()).limit(1)).first()
+    return None if row is None else (row[0], row[1])
 
 
 def _permanent_commune(session: Session, person_id: int) -> str | None:

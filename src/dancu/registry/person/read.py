@@ -10,7 +10,6 @@ import base64
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dancu.adminunit import service as adminunit
@@ -21,7 +20,6 @@ from dancu.kit.errors import InvalidInput
 from dancu.kit.partial_date import PartialDate, PartialDateError
 from dancu.kit.text import fold
 from dancu.registry.household import service as households
-from dancu.registry.household.models import Household, HouseholdMember
 from dancu.registry.person import repository
 from dancu.registry.person.errors import PersonNotFound
 from dancu.registry.person.models import Person
@@ -59,24 +57,12 @@ def _residences(session: Session, person_id: int, as_of: date | None) -> list[Re
 
 
 def _household(session: Session, person_id: int, as_of: date | None) -> HouseholdMembership | None:
-    if as_of is None:
-        member = households.membership_of(session, person_id)
-    else:
-        moment = residences.end_of_day(as_of)
-        member = session.scalar(
-            select(HouseholdMember)
-            .where(
-                HouseholdMember.person_id == person_id,
-                HouseholdMember.joined_at <= moment,
-                or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
-            )
-            .order_by(HouseholdMember.id.desc())
-            .limit(1)
-        )
-    if member is None:
+    found = households.membership_at(
+        session, person_id, None if as_of is None else residences.end_of_day(as_of)
+    )
+    if found is None:
         return None
-    household = session.get(Household, member.household_id)
-    assert household is not None
+    member, household = found
     return HouseholdMembership(
         household_id=household.id,
         household_number=household.household_number,

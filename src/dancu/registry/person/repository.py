@@ -64,7 +64,9 @@ def search(
     id. The name is looked up through ``kit.search``'s index; the other filters check rows."""
     stmt = select(Person).where(*_filters(birth, commune_code, province_code))
     if not words:
-        return list(session.scalars(stmt.where(Person.id > after_id).order_by(Person.id).limit(limit)))
+        return list(
+            session.scalars(stmt.where(Person.id > after_id).order_by(Person.id).limit(limit))
+        )
     readings = [words]
     if typo:
         readings = one_typo_readings(session, PERSON_NAMES, words)
