@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dancu.config import Settings
 from dancu.kit.db import build_engine, session_factory, unit_of_work
@@ -31,6 +31,19 @@ def settings_from(ctx: typer.Context) -> Settings:
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
     return root.obj
+
+
+@contextmanager
+def cli_factory(ctx: typer.Context) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the configured database, for commands that run several units of
+    work (imports); expected refusals exit 1 with the reason."""
+    engine = build_engine(settings_from(ctx).database_url)
+    try:
+        yield session_factory(engine)
+    except DancuError as exc:
+        fail(exc.detail)
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -90,12 +103,14 @@ def _register_subcommands() -> None:
     from dancu.idnumber.cli import app as id_app
     from dancu.registry.importer.cli import import_command
     from dancu.registry.person.cli import app as person_app
+    from dancu.synth.cli import synth_command
 
     app.add_typer(user_app, name="user")
     app.add_typer(id_app, name="id")
     app.add_typer(person_app, name="person")
     app.command("demo")(demo_command)
     app.command("import")(import_command)
+    app.command("synth")(synth_command)
 
 
 _register_subcommands()

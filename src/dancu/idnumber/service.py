@@ -174,6 +174,8 @@ def allocate_many(session: Session, requests: list[tuple[str, str, int]]) -> lis
     draws that are already taken, in the table or in the batch, are drawn again. A concurrent
     allocation of the same number makes the INSERT fail whole (the caller's transaction rolls
     back and can be retried); nothing is half-written."""
+    if not requests:
+        return []
     for province_code, sex, birth_year in set(requests):
         IdNumber.build(province_code, sex, birth_year, 0)
     numbers: list[IdNumber | None] = [None] * len(requests)
@@ -230,7 +232,7 @@ def taken(session: Session, numbers: list[IdNumber]) -> set[IdNumber]:
 def record_issued(session: Session, numbers: list[IdNumber]) -> None:
     """Enter numbers issued before the register held them (digitised legacy records), with the
     database's fast bulk path. The caller has checked they are not ``taken``."""
-    at = now()
+    at = bulk.timestamp(session, now())
     bulk.insert_rows(
         session,
         "id_numbers",

@@ -1,6 +1,7 @@
 """The fastest way each database offers to write many rows: COPY on PostgreSQL, one
-executemany on SQLite. Values are given as Python objects; this module encodes what the driver
-would not (timestamps as SQLAlchemy stores them on SQLite, JSON documents as text).
+executemany on SQLite. Rows arrive database-ready (str, int, float, None); the encoders here
+turn timestamps, booleans and JSON documents into what each database stores, once per value
+rather than once per cell of a generic row.
 
 Rows go into the caller's transaction, so they commit or roll back with everything else.
 """
@@ -15,33 +16,30 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-Json = dict[str, Any] | list[Any]
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return int(value)
-    if value is not None and not isinstance(value, int | float | str | bytes):
-        return str(value)  # dates, value types such as IdNumber
-    return value
+def timestamp(session: Session, value: datetime) -> str:
+    """A UTC timestamp as the database's column stores it (SQLAlchemy's format on SQLite)."""
+    utc = value.astimezone(UTC)
+    return utc.isoformat() if is_postgres(session) else utc.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _postgres_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if value is not None and not isinstance(value, int | float | str | bytes | bool | datetime):
-        return str(value)
-    return value
+def boolean(session: Session, value: bool) -> Any:
+    return value if is_postgres(session) else int(value)
+
+
+def document(value: Any) -> str:
+    """A JSON column's text."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def insert_rows(
     session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """Write ``rows`` (tuples in ``columns`` order) into ``table``."""
+    """Write ``rows`` (database-ready tuples in ``columns`` order) into ``table``."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
@@ -49,13 +47,13 @@ def insert_rows(
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with raw.cursor().copy(statement) as copy:
             for row in rows:
-                copy.write_row([_postgres_value(v) for v in row])
+                copy.write_row(row)
         return
-    placeholders = ", ".join("?" for _ in columns)
-    encoded = [tuple(_sqlite_value(v) for v in row) for row in rows]
-    if encoded:
+    batch = rows if isinstance(rows, list) else list(rows)
+    if batch:
+        placeholders = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", encoded
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", batch
         )
 
 
@@ -64,7 +62,7 @@ def reserve_ids(session: Session, table: str, count: int) -> list[int]:
     by COPY can be referred to before they exist. On SQLite the caller holds the write lock."""
     if count == 0:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         rows = session.execute(
             text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
             {"t": table, "n": count},

@@ -37,15 +37,18 @@ def synth_command(
         Path("synth"), "--out", file_okay=False, help="Directory to write people.<format> into."
     ),
     format: str = typer.Option(
-        "parquet", "--format", help="File format: csv or parquet (all columns strings)."
+        "parquet",
+        "--format",
+        help="csv or parquet (all columns strings), or db: write parquet and import it into "
+        "the database (DANCU_DATABASE_URL).",
     ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Reference date for ages and temporary stays (default: today)."
     ),
 ) -> None:
     """Write a synthetic population in realistic households (docs/import-format.md)."""
-    if format not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    if format not in (*FORMATS, "db"):
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}, db", param_hint="--format")
     reference_date = _as_of(as_of)
     households = 0
     started = time.perf_counter()
@@ -59,9 +62,22 @@ def synth_command(
             households += int((chunk["relation_to_head"] == "head").sum())
             bar.advance(task, chunk.height)
 
-        path = write(people, seed, out, format, as_of=reference_date, progress=advance)
+        path = write(
+            people,
+            seed,
+            out,
+            "parquet" if format == "db" else format,
+            as_of=reference_date,
+            progress=advance,
+        )
     elapsed = time.perf_counter() - started
     console.print(
         f"wrote {people:,} residents in {households:,} households to {path} ({elapsed:.1f} s)",
         highlight=False,
     )
+    if format == "db":
+        from dancu.cli import cli_factory
+        from dancu.registry.importer.cli import run_import
+
+        with cli_factory(ctx) as factory:
+            run_import(factory, path, console=console)

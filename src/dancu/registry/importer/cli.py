@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,9 +16,50 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dancu.auth.models import Officer
 from dancu.auth.principal import SYSTEM, Principal
+from dancu.auth.service import principal_of
+from dancu.kit.db import unit_of_work
+from dancu.kit.errors import NotFound
+from dancu.registry.importer.service import CHUNK, ImportSummary, import_file
+
+_COLUMNS = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn())  # fmt: skip
+
+
+def run_import(
+    factory: sessionmaker[Session],
+    file: Path,
+    *,
+    console: Console,
+    rejects: Path | None = None,
+    officer: str | None = None,
+    chunk_size: int = CHUNK,
+) -> ImportSummary:
+    """Import with a progress bar (rows/s, ETA) and print the summary."""
+    principal = _principal(factory, officer)
+    started = time.perf_counter()
+    with Progress(*_COLUMNS, console=console) as bar:
+        task = bar.add_task("import", total=None, rate="-")
+
+        def report(done: int, total: int) -> None:
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
+
+        summary = import_file(
+            factory,
+            principal,
+            file,
+            progress=report,
+            chunk_size=chunk_size,
+            rejects_to=rejects or file.with_name(f"{file.stem}.rejects.csv"),
+        )
+    _print_summary(console, summary, time.perf_counter() - started)
+    return summary
 
 
 def import_command(
@@ -29,55 +71,19 @@ def import_command(
     officer: str | None = typer.Option(
         None, help="Attribute the records to this officer account (default: the system)"
     ),
-    chunk_size: int = typer.Option(20_000, min=100, help="Rows per transaction (checkpoint)"),
+    chunk_size: int = typer.Option(CHUNK, min=100, help="Rows per transaction (checkpoint)"),
 ) -> None:
     """Import residents: every row validated, bad rows to a rejects file with line, field, value
     and reason; resumable after a crash; importing the same file again adds nothing."""
-    from dancu.cli import console, fail, settings_from
-    from dancu.kit.db import build_engine, session_factory
-    from dancu.kit.errors import DancuError
-    from dancu.registry.importer.service import import_file
+    from dancu.cli import cli_factory, console
 
-    settings = settings_from(ctx)
-    engine = build_engine(settings.database_url)
-    factory = session_factory(engine)
-    rejects_path = rejects or file.with_name(f"{file.stem}.rejects.csv")
-    started = time.perf_counter()
-    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-               TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip
-    try:
-        principal = _principal(factory, officer)
-        with Progress(*columns, console=console) as bar:
-            task = bar.add_task("import", total=None, rate="-")
-
-            def report(done: int, total: int) -> None:
-                elapsed = max(time.perf_counter() - started, 1e-6)
-                bar.update(task, completed=done, total=total, rate=f"{done / elapsed:,.0f}")
-
-            summary = import_file(
-                factory,
-                principal,
-                file,
-                rejects_to=rejects_path,
-                progress=report,
-                chunk_size=chunk_size,
-            )
-    except DancuError as exc:
-        fail(exc.detail)
-    finally:
-        engine.dispose()
-    _print_summary(summary, time.perf_counter() - started)
+    with cli_factory(ctx) as factory:
+        run_import(
+            factory, file, console=console, rejects=rejects, officer=officer, chunk_size=chunk_size
+        )
 
 
 def _principal(factory: sessionmaker[Session], officer: str | None) -> Principal:
-    from sqlalchemy import select
-
-    from dancu.auth.models import Officer
-    from dancu.auth.service import principal_of
-    from dancu.kit.db import unit_of_work
-    from dancu.kit.errors import NotFound
-
     if officer is None:
         return SYSTEM
     with unit_of_work(factory) as session:
@@ -87,11 +93,7 @@ def _principal(factory: sessionmaker[Session], officer: str | None) -> Principal
         return principal_of(row)
 
 
-def _print_summary(summary: object, seconds: float) -> None:
-    from dancu.cli import console
-    from dancu.registry.importer.service import ImportSummary
-
-    assert isinstance(summary, ImportSummary)
+def _print_summary(console: Console, summary: ImportSummary, seconds: float) -> None:
     if summary.already_done:
         console.print(
             f"{summary.file_name} was imported before: nothing to do "

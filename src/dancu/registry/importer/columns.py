@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 COLUMNS: tuple[str, ...] = (
     "id_number", "old_id_number", "full_name", "birth_date", "sex", "birth_registration_code",
     "place_of_birth", "hometown", "ethnicity", "religion", "nationality", "blood_group",
@@ -47,17 +49,28 @@ RELATIONS = {
 # Legacy spellings: the old tone-mark placement on a final oa/oe/uy ("Hoà", "Thuỷ") becomes the
 # placement the GSO lists and today's documents use ("Hòa", "Thủy"); "Hoàng" and "Quý" are right
 # either way and stay. The Icelandic eth that legacy encodings put in place of Đ becomes Đ.
-# (regex, replacement) pairs for polars' str.replace_all (Rust regex: \b is Unicode-aware).
-_A, _E, _Y = "àáảãạ", "èéẻẽẹ", "ỳýỷỹỵ"
-_O, _OU, _U, _UU = "òóỏõọ", "ÒÓỎÕỌ", "ùúủũụ", "ÙÚỦŨỤ"
-_AU, _YU = "ÀÁẢÃẠ", "ỲÝỶỸỴ"
-LEGACY_SPELLINGS: tuple[tuple[str, str], ...] = (
-    ("Ð", "Đ"), ("ð", "đ"),
-    *((rf"o{old}\b", f"{new}a") for old, new in zip(_A, _O, strict=True)),
-    *((rf"O{old}\b", f"{new}a") for old, new in zip(_A, _OU, strict=True)),
-    *((rf"O{old}\b", f"{new}A") for old, new in zip(_AU, _OU, strict=True)),
-    *((rf"o{old}\b", f"{new}e") for old, new in zip(_E, _O, strict=True)),
-    *((rf"(^|[^qQ])u{old}\b", f"${{1}}{new}y") for old, new in zip(_Y, _U, strict=True)),
-    *((rf"(^|[^qQ])U{old}\b", f"${{1}}{new}y") for old, new in zip(_Y, _UU, strict=True)),
-    *((rf"(^|[^qQ])U{old}\b", f"${{1}}{new}Y") for old, new in zip(_YU, _UU, strict=True)),
-)  # fmt: skip
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ"}
+
+
+def _moves() -> dict[str, str]:
+    moves = {"Ð": "Đ", "ð": "đ"}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for old, new in zip(_TONED[second], _TONED[first], strict=True):
+            for f, o, n, plain in (
+                (first, old, new, second),
+                (first.upper(), old, new.upper(), second),
+                (first.upper(), old.upper(), new.upper(), second.upper()),
+            ):
+                moves[f + o] = n + plain
+    return moves
+
+
+LEGACY_MOVES = _moves()
+# Rows whose text may hold a legacy spelling (polars/Rust regex, cheap to scan).
+LEGACY_GUARD = r"[oOuU][àáảãạÀÁẢÃẠèéẻẽẹỳýỷỹỵỲÝỶỸỴ]\b|[Ðð]"
+_LEGACY = re.compile(r"(?<![qQ])(?:[oOuU][àáảãạÀÁẢÃẠèéẻẽẹỳýỷỹỵỲÝỶỸỴ])(?!\w)|[Ðð]")
+
+
+def modern_spelling(text: str) -> str:
+    """Move tone marks to today's place (applied only to rows the guard flags)."""
+    return _LEGACY.sub(lambda m: LEGACY_MOVES.get(m.group(0), m.group(0)), text)

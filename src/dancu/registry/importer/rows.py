@@ -4,12 +4,10 @@ old ID numbers and households, exactly as one-by-one registration would write th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from dancu.idnumber import IdNumber
-from dancu.kit.partial_date import PartialDate
-from dancu.kit.text import fold
+from dancu.kit import bulk
 from dancu.registry.importer.columns import RESIDENCE_KINDS
 
 PERSON_COLUMNS = ("id", "id_number", "version", "full_name", "name_key", "birth_year",
@@ -38,11 +36,15 @@ class Batch:
 
 @dataclass(frozen=True)
 class Context:
+    """What every row of a chunk shares, already encoded for the database."""
+
     officer: str
     officer_id: int | None
     reason: str
-    at: datetime
-    today: date
+    at: str  # kit.bulk.timestamp
+    today: str  # ISO date
+    yes: Any  # kit.bulk.boolean(True) / (False)
+    no: Any
 
 
 def _relations(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -84,27 +86,28 @@ def add_person(
     batch: Batch, ctx: Context, row: dict[str, Any], person_id: int, number: IdNumber
 ) -> None:
     data = snapshot(row)
-    birth = PartialDate.parse(row["birth_n"])
+    document = bulk.document(data)
     commune, province = _home(row)
+    number_text = str(number)
     batch.persons.append((
-        person_id, str(number), 1, data["full_name"], f" {fold(data['full_name'])} ", birth.year,
-        birth.month, birth.day, data["sex"], data["phone"], commune, province, "alive", data,
-        ctx.at, ctx.at,
+        person_id, number_text, 1, data["full_name"], f" {row['name_fold']} ", row["birth_y"],
+        row["birth_m"], row["birth_d"], data["sex"], data["phone"], commune, province, "alive",
+        document, ctx.at, ctx.at,
     ))  # fmt: skip
-    changes = {k: {"old": None, "new": v} for k, v in data.items() if v not in (None, [])}
+    # The first version's values are its snapshot; ``changes`` lists what later versions change.
     batch.versions.append(
         (
             person_id,
             1,
-            str(number),
+            number_text,
             ctx.at,
             ctx.officer,
             ctx.officer_id,
             "import",
             ctx.reason,
             None,
-            data,
-            changes,
+            document,
+            "{}",
         )
     )
     if data["old_id_numbers"]:
@@ -114,6 +117,7 @@ def add_person(
             until = row["temporary_until_date"] if kind == "temporary" else None
             batch.residences.append((
                 person_id, kind, row[f"{kind}_address"] or "", row[f"{kind}_code"],
-                row[f"{kind}_province"], row[f"{kind}_from"], ctx.today, until, ctx.at,
-                ctx.officer, ctx.officer_id, ctx.reason,
+                row[f"{kind}_province"], row[f"{kind}_from"], ctx.today,
+                until.isoformat() if until else None, ctx.at, ctx.officer, ctx.officer_id,
+                ctx.reason,
             ))  # fmt: skip

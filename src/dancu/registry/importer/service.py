@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +29,8 @@ from dancu.registry.importer.models import ImportReject, ImportRun
 from dancu.registry.importer.reader import LINE, file_digest, read_file
 from dancu.registry.importer.reference import load_reference
 from dancu.registry.importer.validate import check
+from dancu.registry.person import repository as people
+from dancu.registry.person.models import Person
 
 CHUNK = 20_000
 Progress = Callable[[int, int], None]  # (rows done, rows total)
@@ -71,6 +73,10 @@ def _start(
                 "another process started importing this file at the same time; let it finish"
             ) from exc
         _store_rejects(session, run.id, checked.errors)
+        held = session.scalar(select(func.count()).select_from(Person)) or 0
+        if checked.good.height >= max(held, 1000):
+            people.suspend_name_index(session)
+            run.index_suspended = True
         return run.id, checked.good, False
 
 
@@ -106,6 +112,9 @@ def _finish(
 ) -> ImportRun:
     with unit_of_work(factory) as session:
         run = session.get_one(ImportRun, run_id)
+        if run.index_suspended:
+            people.rebuild_name_index(session)
+            run.index_suspended = False
         if run.status != "done":
             run.status, run.finished_at = "done", now()
             record(

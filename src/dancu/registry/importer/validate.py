@@ -13,11 +13,12 @@ import polars as pl
 
 from dancu.kit.text import fold
 from dancu.registry.importer.columns import (
-    LEGACY_SPELLINGS,
+    LEGACY_GUARD,
     MARITAL,
     RELATIONS,
     RESIDENCE_KINDS,
     SEX,
+    modern_spelling,
 )
 from dancu.registry.importer.reader import LINE
 from dancu.registry.importer.reference import Reference
@@ -46,15 +47,22 @@ def fold_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def _clean_text(column: str) -> pl.Expr:
-    expr = pl.col(column).str.normalize("NFC")
-    for pattern, replacement in LEGACY_SPELLINGS:
-        expr = expr.str.replace_all(pattern, replacement)
-    expr = expr.str.replace_all(r"\s+", " ")
+    expr = pl.col(column).str.normalize("NFC").str.replace_all(r"\s+", " ")
     if column.endswith("name"):  # NGUYỄN VĂN AN -> Nguyễn Văn An
         expr = (
             pl.when(expr == expr.str.to_uppercase()).then(expr.str.to_titlecase()).otherwise(expr)
         )
     return expr.alias(column)
+
+
+def _modern_spellings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Legacy tone placement fixed in the (few) rows that may have it, one Python regex each."""
+    for column in TEXT:
+        mask = frame[column].str.contains(LEGACY_GUARD).fill_null(False)
+        if mask.any():
+            fixed = frame[column].filter(mask).map_elements(modern_spelling, return_dtype=pl.String)
+            frame = frame.with_columns(frame[column].scatter(mask.arg_true(), fixed))
+    return frame
 
 
 def _vocabulary(column: str, mapping: dict[str, str]) -> pl.Expr:
@@ -116,12 +124,13 @@ def _code(column: str, mapping: dict[str, str], pad: int) -> pl.Expr:
 
 def normalise(frame: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """Add the normalised columns (suffix _n and helpers); raw columns stay for error messages."""
+    frame = _modern_spellings(frame.with_columns([_clean_text(c) for c in TEXT]))
     frame = frame.with_columns(
-        [_clean_text(c) for c in TEXT]
-        + _id_parts()
-        + _date_parts("birth_date", "birth")
-        + _date_parts("temporary_until", "until")
-        + [
+        fold_expr(pl.col("full_name")).alias("name_fold"),
+        *_id_parts(),
+        *_date_parts("birth_date", "birth"),
+        *_date_parts("temporary_until", "until"),
+        *[
             _vocabulary("sex", SEX),
             _vocabulary("marital_status", MARITAL),
             _vocabulary("relation_to_head", RELATIONS),
@@ -131,7 +140,7 @@ def normalise(frame: pl.DataFrame, ref: Reference) -> pl.DataFrame:
             pl.col("blood_group").str.to_uppercase().str.replace_all(" ", "").alias("blood_n"),
             pl.col("old_id_number").str.replace_all(r"[\s\-.]", "").alias("old_id_n"),
             _phone(),
-        ]
+        ],
     )
     frame = frame.with_columns(
         pl.coalesce("birth_registration_code", "id_prefix").alias("brc"),

@@ -122,7 +122,7 @@ def _households(
                     ids[r["household_number"]],
                     pid,
                     r["relation_to_head_n"],
-                    r["relation_to_head_n"] == "head",
+                    ctx.yes if r["relation_to_head_n"] == "head" else ctx.no,
                     ctx.at,
                     ctx.reason,
                     ctx.officer,
@@ -137,7 +137,15 @@ def write_chunk(
     rejects = _conflicts(session, records)
     bad = {r[LINE] for r in rejects}
     records = [r for r in records if r[LINE] not in bad]
-    ctx = build.Context(principal.username, principal.officer_id, reason, now(), today())
+    ctx = build.Context(
+        principal.username,
+        principal.officer_id,
+        reason,
+        bulk.timestamp(session, now()),
+        today().isoformat(),
+        bulk.boolean(session, True),
+        bulk.boolean(session, False),
+    )
     numbers = _numbers(session, records)
     person_ids = bulk.reserve_ids(session, "persons", len(records))
     batch = build.Batch()

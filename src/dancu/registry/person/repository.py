@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
+from dancu.kit import search as name_search
 from dancu.kit.partial_date import PartialDate
 from dancu.kit.search import NameIndex, excluding, one_typo_readings, restrict
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
@@ -101,3 +102,13 @@ def _filters(
     if province_code is not None:
         conditions.append(Person.province_code == province_code)
     return conditions
+
+
+def suspend_name_index(session: Session) -> None:
+    """Stop maintaining the name index row by row, before a bulk load of many residents."""
+    name_search.suspend(session.connection(), PERSON_NAMES)
+
+
+def rebuild_name_index(session: Session) -> None:
+    """Rebuild the name index from the rows and maintain it again (after a bulk load)."""
+    name_search.rebuild(session.connection(), PERSON_NAMES)
