@@ -29,8 +29,17 @@ test: lint
 test-pg: install
 	DANCU_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
+# Benchmarks (minutes; never part of the tests). Figures go into docs/performance.md.
+PG_BENCH_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/dancu_bench
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/synth.py --people 1000000 10000000
+	$(BIN)/python bench/importer.py --people 200000
+	$(BIN)/python bench/importer.py --people 200000 --url $(PG_BENCH_URL)
+	$(BIN)/python bench/search.py --people 1000000
+	$(BIN)/python bench/search.py --people 1000000 --url $(PG_BENCH_URL)
+	$(BIN)/python bench/run.py --people 1000
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/api_load.py
 
 # Regenerate the committed administrative-unit and code-list data files (needs the [data] extra).
 adminunit-data: install

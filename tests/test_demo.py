@@ -1,39 +1,31 @@
-"""The demo population: realistic households whose links and dates agree."""
+"""`dancu demo`: a populated register with officers who have residents in their jurisdiction."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from typer.testing import CliRunner
 
-from dancu.demo import load_population
-from dancu.idnumber import IdNumber
-from dancu.kit.partial_date import PartialDate
+from dancu.cli import app
+from dancu.kit.db import build_engine, session_factory
 from dancu.registry.household.models import HouseholdMember
 from dancu.registry.person.models import Person
 
 
-def test_demo_population_is_consistent(session: Session) -> None:
-    written = load_population(session, people=600, seed=7)
-    assert written >= 600
-    people = {p.id: p for p in session.scalars(select(Person))}
-    by_number = {str(p.id_number): p for p in people.values()}
-    members = session.scalars(select(HouseholdMember)).all()
-    heads = Counter(m.household_id for m in members if m.is_head)
-    assert set(heads.values()) == {1}  # exactly one head per household
-    assert len({m.person_id for m in members}) == len(members)  # one household per person
-    assert 2.5 < len(members) / len(heads) < 5  # realistic mean size
-    for person in people.values():
-        number = IdNumber.parse(str(person.id_number))
-        assert (number.sex, number.birth_year) == (person.sex, person.birth_year)
-        for relation in person.data["relations"]:
-            other = by_number[relation["id_number"]]
-            back = {r["id_number"] for r in other.data["relations"]}
-            assert str(person.id_number) in back  # links point both ways
-            if relation["kind"] in ("father", "mother"):
-                born = PartialDate.parse(person.data["birth_date"]).earliest()
-                parent_born = PartialDate.parse(other.data["birth_date"]).earliest()
-                assert (born - parent_born).days > 15 * 365
-    surnames = Counter(p.full_name.split()[0] for p in people.values())
-    assert surnames.most_common(1)[0][0] == "Nguyễn"
+def test_demo_builds_a_register_once(new_database: Callable[[], str], tmp_path: Path) -> None:
+    env = {"DANCU_DATABASE_URL": new_database(), "DANCU_VAR_DIR": str(tmp_path)}
+    first = CliRunner().invoke(app, ["demo", "--people", "3000"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "3,000 residents" in first.output
+    for user in ("admin", "canbo.xa", "canbo.tinh", "kiemtra"):
+        assert user in first.output
+    again = CliRunner().invoke(app, ["demo", "--people", "3000"], env=env)
+    assert again.exit_code == 0, again.output
+    engine = build_engine(env["DANCU_DATABASE_URL"])
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 3000
+        heads = session.scalar(select(func.count()).where(HouseholdMember.is_head))
+        assert heads is not None and 3000 / 5 < heads < 3000 / 2.5
+    engine.dispose()

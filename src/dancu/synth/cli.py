@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dancu.synth.write import FORMATS, write
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _as_of(text: str | None) -> date | None:

@@ -232,4 +232,7 @@ class VersionRead(BaseModel):
     action: str
     reason: str
     legal_reference: str | None
-    changes: dict[str, Any]
+    changes: dict[str, Any] = Field(
+        description="Each field this version changed, with its old and new value. Empty for "
+        "the first version (registration or import): read it with ?as_of="
+    )

@@ -209,7 +209,7 @@ def register_person(session: Session, principal: Principal, data: PersonCreate) 
         action="register",
         reason=data.reason,
         legal_reference=data.legal_reference,
-        changes={k: {"old": None, "new": v} for k, v in snapshot.items() if v not in (None, [])},
+        changes={},  # the first version's values are its snapshot
     )
     _sync_old_ids(session, person, snapshot["old_id_numbers"])
     for new in _initial_residences(data):
