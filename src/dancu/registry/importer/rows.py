@@ -9,6 +9,7 @@ from typing import Any
 from dancu.idnumber import IdNumber
 from dancu.kit import bulk
 from dancu.registry.importer.columns import RESIDENCE_KINDS
+from dancu.registry.person.service import compact
 
 PERSON_COLUMNS = ("id", "id_number", "version", "full_name", "name_key", "birth_year",
                   "birth_month", "birth_day", "sex", "phone", "commune_code", "province_code",
@@ -86,7 +87,7 @@ def add_person(
     batch: Batch, ctx: Context, row: dict[str, Any], person_id: int, number: IdNumber
 ) -> None:
     data = snapshot(row)
-    document = bulk.document(data)
+    document = bulk.document(compact(data))
     commune, province = _home(row)
     number_text = str(number)
     batch.persons.append((

@@ -77,14 +77,13 @@ def get(
     id_number: str,
     session: SessionDep,
     principal: PrincipalDep,
-    response: Response,
     as_of: date | None = None,
-) -> PersonRead:
+) -> Response:
     """A resident's record, now or as it stood at the end of ``as_of`` (YYYY-MM-DD)."""
     person = read.get_person(session, principal, id_number, as_of=as_of)
-    if as_of is None:
-        response.headers["ETag"] = etag(person.version)
-    return person
+    # The model is built and checked once, here; FastAPI would validate it a second time.
+    headers = {"ETag": etag(person.version)} if as_of is None else None
+    return Response(person.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.patch("/{id_number}", response_model=PersonRead)
