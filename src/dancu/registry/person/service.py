@@ -31,8 +31,6 @@ from dancu.registry.person.schemas import PersonCreate, PersonUpdate, ResidenceI
 from dancu.registry.residence import service as residences
 from dancu.registry.residence.service import NewResidence
 
-# Fields whose correction re-establishes the ID number.
-_ID_FIELDS = ("sex", "birth_date", "birth_registration_code")
 _META = {"reason", "legal_reference"}
 _CREATE_ONLY = {
     "permanent_residence",
@@ -233,12 +231,37 @@ def register_person(session: Session, principal: Principal, data: PersonCreate) 
     return person
 
 
-def _changes(old: dict[str, Any], update: PersonUpdate) -> tuple[dict[str, Any], dict[str, Any]]:
+def _merge(old: dict[str, Any], update: PersonUpdate) -> dict[str, Any]:
     new = dict(old)
     for name in update.model_fields_set - _META:
         new[name] = update.model_dump(mode="json", include={name})[name]
-    changes = {k: {"old": old.get(k), "new": v} for k, v in new.items() if old.get(k) != v}
-    return new, changes
+    return new
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Every item that differs, with its old and new value (None: not known)."""
+    return {
+        k: {"old": old.get(k), "new": new.get(k)}
+        for k in sorted(old.keys() | new.keys())
+        if old.get(k) != new.get(k)
+    }
+
+
+def _check_death(new: dict[str, Any]) -> None:
+    if new.get("death_kind") and not new.get("death_date"):
+        raise PersonRuleViolation(
+            "give the date of death or of being declared missing (death_date)",
+            errors=[FieldError(("body", "death_date"), "is required with death_kind")],
+        )
+    if new.get("death_date") and not new.get("death_kind"):
+        new["death_kind"] = "dead"
+
+
+def _identity_changes(person: Person, requested: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Sex, birth year or place of birth registration: the ID number is re-established."""
+    if "birth_date" in requested and PartialDate.parse(new["birth_date"]).year != person.birth_year:
+        return True
+    return "sex" in requested or "birth_registration_code" in requested
 
 
 def _reestablish(session: Session, person: Person, new: dict[str, Any], reason: str) -> None:
@@ -272,26 +295,23 @@ def update_person(
             f"the record is at version {person.version}, you edited version {expected_version}; "
             "reload it, reapply your change and retry"
         )
-    new, changes = _changes(person.data, update)
-    if not changes:
+    old = person.data
+    new = _merge(old, update)
+    requested = _diff(old, compact(new))
+    if not requested:
         raise PersonRuleViolation("the update changes nothing")
-    _check_codes({k: new.get(k) for k in changes})
-    birth_year_changed = (
-        "birth_date" in changes and PartialDate.parse(new["birth_date"]).year != person.birth_year
-    )
+    _check_codes({k: new.get(k) for k in requested})
     _check_birth(new)
-    if new.get("death_kind") and not new.get("death_date"):
-        raise PersonRuleViolation(
-            "give the date of death or of being declared missing (death_date)",
-            errors=[FieldError(("body", "death_date"), "is required with death_kind")],
-        )
-    if new.get("death_date") and not new.get("death_kind"):
-        new["death_kind"] = "dead"
+    _check_death(new)
     old_number = str(person.id_number)
-    if birth_year_changed or any(f in changes for f in _ID_FIELDS if f != "birth_date"):
+    if _identity_changes(person, requested, new):
         _reestablish(session, person, new, update.reason)
-        changes["id_number"] = {"old": old_number, "new": str(person.id_number)}
     _apply(person, new)
+    # Recorded after every consequence (death kind, cancelled numbers) so that the versions'
+    # changes, applied backwards from the current record, give back every past state.
+    changes = _diff(old, person.data)
+    if str(person.id_number) != old_number:
+        changes["id_number"] = {"old": old_number, "new": str(person.id_number)}
     _write_version(
         session,
         principal,
