@@ -32,7 +32,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from dancu.auth.principal import SYSTEM
-from dancu.demo.names import GIVEN, MIDDLE, SURNAMES
 from dancu.idnumber import IdNumber
 from dancu.kit import search as kit_search
 from dancu.kit.db import build_engine, session_factory
@@ -41,6 +40,7 @@ from dancu.migrations import upgrade
 from dancu.registry.person import repository
 from dancu.registry.person.models import Person
 from dancu.registry.person.read import search_people
+from dancu.synth.tables import GIVEN, MIDDLE, SURNAMES
 
 COLUMNS = (
     "id, id_number, version, full_name, name_key, birth_year, birth_month, birth_day, sex, "

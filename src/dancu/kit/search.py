@@ -1,12 +1,17 @@
 """Whole-word name search, tolerant of one typo, backed by an index on both databases.
 
 A *name index* covers a folded key column padded with spaces (" nguyen van an "), so a whole
-word ``w`` is the substring ``" w "``.
+word ``w`` is the substring ``" w "``, and *scope* columns (commune, province): a search inside
+a jurisdiction then intersects in the index instead of reading every row of a common name.
 
-* PostgreSQL: a GIN trigram index (``pg_trgm``, ``gin_trgm_ops``) on the key answers
-  ``key LIKE '% w %'`` without reading the table.
-* SQLite: an FTS5 table (external content: the rows stay in the indexed table) tokenised into
-  words, kept in sync by triggers; the same LIKE then checks the few rows it returns.
+* PostgreSQL: a GIN index (``array_ops``) on the row's *terms*, the words of the key plus one
+  prefixed token per scope column (``{nguyen,van,an,c:26740,p:79}``), queried with
+  ``terms @> ARRAY[...]``. Each word is one posting list and GIN intersects them rarest first,
+  so common words ("nguyen", "van", "thi") cost little where their trigram lists were huge, and
+  a commune is one more short list. Containment is exact: no row needs rechecking.
+* SQLite: an FTS5 table (external content: the rows stay in the indexed table) over the key and
+  the scope columns, tokenised into words and kept in sync by triggers; a LIKE then checks the
+  few rows it returns (FTS5 also splits words at punctuation, whole words do not).
 
 Typos: a word of the query may be one edit (insertion, deletion, substitution or transposition
 of neighbours) away from the word recorded. Every name word ever indexed goes into a small
@@ -23,17 +28,21 @@ comparison leaves them out (``is_search_object``).
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Connection,
     Select,
     SQLColumnExpression,
+    Text,
     and_,
+    cast,
     column,
+    literal,
     literal_column,
     not_,
     or_,
@@ -52,24 +61,40 @@ Ts = TypeVarTuple("Ts")
 
 @dataclass(frozen=True)
 class NameIndex:
-    """An index over ``table.key`` (folded, space-padded), rows identified by ``table.id``."""
+    """An index over ``table.key`` (folded, space-padded), rows identified by ``table.id``;
+    ``scopes`` are (token prefix, column) pairs indexed with the words."""
 
     table: str
     key: str
     id: str
     name: str  # search_...: the FTS5 table on SQLite; prefix of every other object
+    scopes: tuple[tuple[str, str], ...] = ()
 
     @property
     def words(self) -> str:
         return f"{self.name}_words"
 
     @property
-    def trigram_index(self) -> str:
-        return f"{self.name}_trgm"
+    def terms_index(self) -> str:
+        return f"{self.name}_terms"
+
+    @property
+    def terms(self) -> str:
+        """PostgreSQL: the row's words and scope tokens, spelt as the GIN index is (the planner
+        uses an expression index only for the same expression). A NULL scope adds no token."""
+        words = f"string_to_array(btrim({self.key}), ' ')"
+        if not self.scopes:
+            return words
+        tokens = ", ".join(f"'{prefix}:' || {col}" for prefix, col in self.scopes)
+        return f"({words} || array_remove(ARRAY[{tokens}], NULL))"
+
+    def scope_token(self, col: str, value: str) -> str:
+        prefix = next(p for p, c in self.scopes if c == col)
+        return f"{prefix}:{value}"
 
 
 def is_search_object(name: str | None) -> bool:
-    """Objects this module manages (FTS5 and vocabulary tables, trigram index)."""
+    """Objects this module manages (FTS5 and vocabulary tables, GIN index)."""
     return bool(name) and str(name).startswith(PREFIX)
 
 
@@ -80,14 +105,10 @@ def create_statements(ix: NameIndex, dialect: str) -> list[str]:
     """Everything the index needs, for a migration; it starts filled from the current rows."""
     words = f"CREATE TABLE {ix.words} (term VARCHAR(200) NOT NULL PRIMARY KEY)"
     if dialect == "postgresql":
-        return [
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            words,
-            _pg_function(ix),
-            *rebuild_statements(ix, dialect),
-        ]
+        return [words, _pg_function(ix), *rebuild_statements(ix, dialect)]
+    columns = ", ".join([ix.key, *(col for _, col in ix.scopes)])
     return [
-        f"CREATE VIRTUAL TABLE {ix.name} USING fts5({ix.key}, content='{ix.table}', "
+        f"CREATE VIRTUAL TABLE {ix.name} USING fts5({columns}, content='{ix.table}', "
         f"content_rowid='{ix.id}', tokenize='unicode61 remove_diacritics 0')",
         words + " WITHOUT ROWID",
         *rebuild_statements(ix, dialect),
@@ -95,7 +116,7 @@ def create_statements(ix: NameIndex, dialect: str) -> list[str]:
 
 
 def drop_statements(ix: NameIndex, dialect: str) -> list[str]:
-    """Undo ``create_statements`` (pg_trgm stays: other objects may use it)."""
+    """Undo ``create_statements``."""
     if dialect == "postgresql":
         return [
             *suspend_statements(ix, dialect),
@@ -115,7 +136,7 @@ def suspend_statements(ix: NameIndex, dialect: str) -> list[str]:
         return [
             f"DROP TRIGGER IF EXISTS {ix.words}_ai ON {ix.table}",
             f"DROP TRIGGER IF EXISTS {ix.words}_au ON {ix.table}",
-            f"DROP INDEX IF EXISTS {ix.trigram_index}",
+            f"DROP INDEX IF EXISTS {ix.terms_index}",
         ]
     return [f"DROP TRIGGER IF EXISTS {ix.name}_{op}" for op in ("ai", "ad", "au")]
 
@@ -124,8 +145,9 @@ def rebuild_statements(ix: NameIndex, dialect: str) -> list[str]:
     """Rebuild the index from the rows and maintain it again from now on."""
     if dialect == "postgresql":
         return [
-            f"CREATE INDEX IF NOT EXISTS {ix.trigram_index} ON {ix.table} "
-            f"USING gin ({ix.key} gin_trgm_ops)",
+            # GIN builds in memory before writing; the default 64 MB means many merge passes.
+            "SET LOCAL maintenance_work_mem = '512MB'",
+            f"CREATE INDEX IF NOT EXISTS {ix.terms_index} ON {ix.table} USING gin (({ix.terms}))",
             f"INSERT INTO {ix.words} (term) SELECT DISTINCT w FROM {ix.table}, "
             f"unnest(string_to_array(btrim({ix.key}), ' ')) AS w WHERE w <> '' "
             "ON CONFLICT DO NOTHING",
@@ -145,13 +167,13 @@ def rebuild_statements(ix: NameIndex, dialect: str) -> list[str]:
 
 
 def suspend(connection: Connection, ix: NameIndex) -> None:
-    """Drop the triggers (and, on PostgreSQL, the trigram index) for a bulk load."""
+    """Drop the triggers (and, on PostgreSQL, the GIN index) for a bulk load."""
     for statement in suspend_statements(ix, connection.dialect.name):
         connection.exec_driver_sql(statement)
 
 
 def rebuild(connection: Connection, ix: NameIndex) -> None:
-    """Rebuild from the rows (FTS5 ``'rebuild'``, vocabulary, trigram index) and re-arm."""
+    """Rebuild from the rows (FTS5 ``'rebuild'``, vocabulary, GIN index) and re-arm."""
     for statement in rebuild_statements(ix, connection.dialect.name):
         connection.exec_driver_sql(statement)
 
@@ -176,20 +198,23 @@ def _sqlite_split(value: str) -> str:
 
 
 def _sqlite_triggers(ix: NameIndex) -> list[str]:
+    columns = [ix.key, *(col for _, col in ix.scopes)]
+    names = ", ".join(columns)
     add = (
-        f"INSERT INTO {ix.name}(rowid, {ix.key}) VALUES (new.{ix.id}, new.{ix.key}); "
+        f"INSERT INTO {ix.name}(rowid, {names}) "
+        f"VALUES (new.{ix.id}, {', '.join('new.' + c for c in columns)}); "
         f"INSERT OR IGNORE INTO {ix.words} (term) SELECT value FROM "
         f"{_sqlite_split('new.' + ix.key)} WHERE value <> '';"
     )
     remove = (
-        f"INSERT INTO {ix.name}({ix.name}, rowid, {ix.key}) "
-        f"VALUES ('delete', old.{ix.id}, old.{ix.key});"
+        f"INSERT INTO {ix.name}({ix.name}, rowid, {names}) "
+        f"VALUES ('delete', old.{ix.id}, {', '.join('old.' + c for c in columns)});"
     )
     head = f"CREATE TRIGGER IF NOT EXISTS {ix.name}"
     return [
         f"{head}_ai AFTER INSERT ON {ix.table} BEGIN {add} END",
         f"{head}_ad AFTER DELETE ON {ix.table} BEGIN {remove} END",
-        f"{head}_au AFTER UPDATE OF {ix.key} ON {ix.table} BEGIN {remove} {add} END",
+        f"{head}_au AFTER UPDATE OF {names} ON {ix.table} BEGIN {remove} {add} END",
     ]
 
 
@@ -215,8 +240,17 @@ def edits1(word: str) -> set[str]:
     return (deletes | transposes | replaces | inserts) - {word, ""}
 
 
-def one_typo_readings(session: Session, ix: NameIndex, words: Sequence[str]) -> list[list[str]]:
-    """The queries ``words`` could have meant with one word mistyped, as recorded words go.
+@dataclass(frozen=True)
+class Reading:
+    """What a query may have meant: every word of ``words`` and, if given, one of ``any_of``."""
+
+    words: tuple[str, ...]
+    any_of: tuple[str, ...] = ()
+
+
+def one_typo_readings(session: Session, ix: NameIndex, words: Sequence[str]) -> list[Reading]:
+    """The queries ``words`` could have meant with one word mistyped, as recorded words go: per
+    word, the others and one of its recorded spellings one edit away.
 
     Words of one letter (initials) are taken as typed."""
     candidates = {w: edits1(w) for w in words if len(w) > 1}
@@ -227,16 +261,17 @@ def one_typo_readings(session: Session, ix: NameIndex, words: Sequence[str]) -> 
     known: set[str] = set(
         session.scalars(select(vocabulary.c.term).where(vocabulary.c.term.in_(sorted(spellings))))
     )
-    readings: list[list[str]] = []
+    readings: list[Reading] = []
+    room = MAX_READINGS
     for i, word in enumerate(words):
-        rest = [*words[:i], *words[i + 1 :]]
+        rest = tuple(dict.fromkeys([*words[:i], *words[i + 1 :]]))
         # A mistyped word is another word, not one of the others again ("van" -> "an" would
         # make "nguyen van an" find "Nguyễn Thị An").
-        for other in sorted((candidates.get(word, set()) & known) - set(rest)):
-            reading = [*words[:i], other, *words[i + 1 :]]
-            if reading not in readings:
-                readings.append(reading)
-    return readings[:MAX_READINGS]
+        others = sorted((candidates.get(word, set()) & known) - set(rest))[:room]
+        if others and all(r.words != rest for r in readings):
+            readings.append(Reading(rest, tuple(others)))
+            room -= len(others)
+    return readings
 
 
 def restrict(
@@ -246,17 +281,23 @@ def restrict(
     dialect: str,
     id_column: SQLColumnExpression[int],
     key: SQLColumnExpression[str],
-    readings: Sequence[Sequence[str]],
+    readings: Sequence[Reading],
+    scope: Mapping[str, str | None],
     after_id: int,
 ) -> Select[*Ts]:
-    """Rows whose key holds every word of at least one reading, after ``after_id`` in id order,
-    found through the index."""
-    match = or_(*(has_words(key, r) for r in readings))
-    terms = [_fts_all(r) for r in readings]
-    if dialect != "sqlite" or not all(terms):
-        # PostgreSQL: the trigram index serves the LIKEs. SQLite: a query of punctuation only
-        # has no word to look up, and is answered by reading the table.
+    """Rows matching at least one reading and whose scope columns have the values given
+    (``{"commune_code": "26740"}``; None: any), after ``after_id`` in id order, found through
+    the index."""
+    given = {col: value for col, value in scope.items() if value is not None}
+    if dialect == "postgresql":
+        match = or_(*(_pg_match(ix, r, given) for r in readings))
         return stmt.where(id_column > after_id, match).order_by(id_column)
+    match = or_(*(_like(key, r) for r in readings))
+    terms = [_fts_match(ix, r, given) for r in readings]
+    if not all(terms):
+        # A query of punctuation only has no word to look up: the table is read.
+        in_scope = [literal_column(f"{ix.table}.{col}") == v for col, v in given.items()]
+        return stmt.where(id_column > after_id, match, *in_scope).order_by(id_column)
     # The matching rowids are read from FTS5 once, as a list: joining instead lets SQLite drive
     # from another index (a commune's residents) and run the MATCH once per row.
     fts = table(ix.name, column("rowid"))
@@ -266,9 +307,45 @@ def restrict(
     return stmt.where(id_column.in_(found), match).order_by(id_column)
 
 
-def _fts_all(words: Iterable[str]) -> str:
-    phrases = ['"' + w.replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)]
-    return "(" + " AND ".join(phrases) + ")" if phrases else ""
+def _tokens(ix: NameIndex, scope: Mapping[str, str]) -> list[str]:
+    return [ix.scope_token(col, value) for col, value in scope.items()]
+
+
+def _pg_match(ix: NameIndex, reading: Reading, scope: Mapping[str, str]) -> ColumnElement[bool]:
+    """``terms @> ARRAY[words, scope tokens] [AND terms && ARRAY[any_of]]``: one GIN scan."""
+    terms: ColumnElement[Any] = literal_column(ix.terms)
+    match: ColumnElement[bool] = terms.op("@>")(_text_array([*reading.words, *_tokens(ix, scope)]))
+    if reading.any_of:
+        match = and_(match, terms.op("&&")(_text_array(reading.any_of)))
+    return match
+
+
+def _text_array(values: Sequence[str]) -> ColumnElement[Any]:
+    return cast(literal(list(values), ARRAY(Text)), ARRAY(Text))
+
+
+def _like(key: SQLColumnExpression[str], reading: Reading) -> ColumnElement[bool]:
+    one_of = [or_(*(whole_word(key, w) for w in reading.any_of))] if reading.any_of else []
+    return and_(has_words(key, reading.words), *one_of)
+
+
+def _fts_match(ix: NameIndex, reading: Reading, scope: Mapping[str, str]) -> str:
+    """``name_key : "nguyen" AND ... AND commune_code : "26740"``; "" where no word is left."""
+    words = [f"{ix.key} : {_quoted(w)}" for w in reading.words if _is_word(w)]
+    one_of = [f"{ix.key} : {_quoted(w)}" for w in reading.any_of if _is_word(w)]
+    if (reading.any_of and not one_of) or not (words or one_of):
+        return ""
+    either = ["(" + " OR ".join(one_of) + ")"] if one_of else []
+    in_scope = [f"{col} : {_quoted(value)}" for col, value in scope.items()]
+    return "(" + " AND ".join([*words, *either, *in_scope]) + ")"
+
+
+def _is_word(term: str) -> bool:
+    return any(c.isalnum() for c in term)
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def excluding(key: SQLColumnExpression[str], words: Sequence[str]) -> ColumnElement[bool]:
@@ -278,6 +355,7 @@ def excluding(key: SQLColumnExpression[str], words: Sequence[str]) -> ColumnElem
 
 __all__ = [
     "NameIndex",
+    "Reading",
     "create_statements",
     "drop_statements",
     "edits1",

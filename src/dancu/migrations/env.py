@@ -12,7 +12,7 @@ config = context.config
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """The search objects (FTS5 and vocabulary tables, trigram index: ``kit.search``) are made by
+    """The search objects (FTS5 and vocabulary tables, GIN index: ``kit.search``) are made by
     their own migration and are not described by the models; compare everything else."""
     return not (type_ in {"table", "index"} and is_search_object(name))
 

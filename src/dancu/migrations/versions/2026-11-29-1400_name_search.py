@@ -1,4 +1,5 @@
-"""name search: trigram index (PostgreSQL) or FTS5 (SQLite), and the name-word vocabulary
+"""name search: GIN over name words and jurisdiction tokens (PostgreSQL) or FTS5 (SQLite), and
+the name-word vocabulary
 
 Revision ID: 0005
 Revises: 0004
@@ -17,7 +18,13 @@ branch_labels = None
 depends_on = None
 
 # Frozen here, not imported from the register, so that this revision keeps meaning what it did.
-PERSON_NAMES = NameIndex(table="persons", key="name_key", id="id", name="search_person_names")
+PERSON_NAMES = NameIndex(
+    table="persons",
+    key="name_key",
+    id="id",
+    name="search_person_names",
+    scopes=(("c", "commune_code"), ("p", "province_code")),
+)
 
 
 def upgrade() -> None:

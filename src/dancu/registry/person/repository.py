@@ -10,11 +10,18 @@ from sqlalchemy.orm import Session
 from dancu.idnumber import IdNumber
 from dancu.kit import search as name_search
 from dancu.kit.partial_date import PartialDate
-from dancu.kit.search import NameIndex, excluding, one_typo_readings, restrict
+from dancu.kit.search import NameIndex, Reading, excluding, one_typo_readings, restrict
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
 
-# The index migration 0005 made over persons.name_key (" nguyen van an ").
-PERSON_NAMES = NameIndex(table="persons", key="name_key", id="id", name="search_person_names")
+# The index migration 0005 made over persons.name_key (" nguyen van an ") and the jurisdiction
+# (commune and province codes, so that a search inside one intersects in the index).
+PERSON_NAMES = NameIndex(
+    table="persons",
+    key="name_key",
+    id="id",
+    name="search_person_names",
+    scopes=(("c", "commune_code"), ("p", "province_code")),
+)
 
 
 def by_id_number(session: Session, id_number: IdNumber) -> Person | None:
@@ -62,13 +69,15 @@ def search(
 ) -> list[Person]:
     """Residents whose folded name holds every word of ``words`` as a whole word (``typo``:
     not that, but every word bar one, and that one a single edit away), keyset-paginated by
-    id. The name is looked up through ``kit.search``'s index; the other filters check rows."""
-    stmt = select(Person).where(*_filters(birth, commune_code, province_code))
+    id. The name and the jurisdiction are looked up together through ``kit.search``'s index;
+    the birth date checks the rows it finds."""
+    stmt = select(Person).where(*_birth_filters(birth))
     if not words:
+        stmt = stmt.where(*_jurisdiction_filters(commune_code, province_code))
         return list(
             session.scalars(stmt.where(Person.id > after_id).order_by(Person.id).limit(limit))
         )
-    readings = [words]
+    readings = [Reading(tuple(words))]
     if typo:
         readings = one_typo_readings(session, PERSON_NAMES, words)
         if not readings:
@@ -81,22 +90,28 @@ def search(
         id_column=Person.id,
         key=Person.name_key,
         readings=readings,
+        scope={"commune_code": commune_code, "province_code": province_code},
         after_id=after_id,
     )
     return list(session.scalars(stmt.limit(limit)))
 
 
-def _filters(
-    birth: PartialDate | None, commune_code: str | None, province_code: str | None
+def _birth_filters(birth: PartialDate | None) -> list[ColumnElement[bool]]:
+    if birth is None:
+        return []
+    # A record that knows only part of the date matches any date agreeing with that part.
+    conditions = [Person.birth_year == birth.year]
+    if birth.month is not None:
+        conditions.append(or_(Person.birth_month.is_(None), Person.birth_month == birth.month))
+    if birth.day is not None:
+        conditions.append(or_(Person.birth_day.is_(None), Person.birth_day == birth.day))
+    return conditions
+
+
+def _jurisdiction_filters(
+    commune_code: str | None, province_code: str | None
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if birth is not None:
-        # A record that knows only part of the date matches any date agreeing with that part.
-        conditions.append(Person.birth_year == birth.year)
-        if birth.month is not None:
-            conditions.append(or_(Person.birth_month.is_(None), Person.birth_month == birth.month))
-        if birth.day is not None:
-            conditions.append(or_(Person.birth_day.is_(None), Person.birth_day == birth.day))
     if commune_code is not None:
         conditions.append(Person.commune_code == commune_code)
     if province_code is not None:
