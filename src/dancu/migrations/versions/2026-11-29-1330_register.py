@@ -57,7 +57,6 @@ def _persons() -> None:
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("reason", sa.String(500), nullable=False),
         sa.Column("legal_reference", sa.String(200), nullable=True),
-        sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["persons.id"], name=op.f("fk_person_versions_person_id_persons")

@@ -15,7 +15,7 @@ PERSON_COLUMNS = ("id", "id_number", "version", "full_name", "name_key", "birth_
                   "birth_month", "birth_day", "sex", "phone", "commune_code", "province_code",
                   "status", "data", "created_at", "updated_at")  # fmt: skip
 VERSION_COLUMNS = ("person_id", "version", "id_number", "recorded_at", "officer", "officer_id",
-                   "action", "reason", "legal_reference", "snapshot", "changes")  # fmt: skip
+                   "action", "reason", "legal_reference", "changes")  # fmt: skip
 RESIDENCE_COLUMNS = ("person_id", "kind", "address_line", "commune_code", "province_code",
                      "converted_from", "valid_from", "valid_to", "recorded_at", "recorded_by",
                      "officer_id", "reason")  # fmt: skip
@@ -95,7 +95,7 @@ def add_person(
         row["birth_m"], row["birth_d"], data["sex"], data["phone"], commune, province, "alive",
         document, ctx.at, ctx.at,
     ))  # fmt: skip
-    # The first version's values are its snapshot; ``changes`` lists what later versions change.
+    # The first version is the record as imported; ``changes`` lists what later versions change.
     batch.versions.append(
         (
             person_id,
@@ -107,7 +107,6 @@ def add_person(
             "import",
             ctx.reason,
             None,
-            document,
             "{}",
         )
     )

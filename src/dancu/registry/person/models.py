@@ -40,8 +40,8 @@ class Person(Base):
     commune_code: Mapped[str | None] = mapped_column(String(5))
     province_code: Mapped[str | None] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(8), default="alive")
-    # Everything else the law lists lives in the versioned snapshot (the current one is here too,
-    # so a read needs no join).
+    # The whole current record (every item the law lists, bar residence and household). Past
+    # states are this document with the versions' changes undone, newest first.
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -65,8 +65,9 @@ class PersonVersion(Base):
     action: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(String(500))
     legal_reference: Mapped[str | None] = mapped_column(String(200))
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # {"field": {"old": ..., "new": ...}} for every field this version changed.
+    # {"field": {"old": ..., "new": ...}} for every item this version changed (complete: the
+    # record at any version is rebuilt from it). Empty for the first version. A copy of the whole
+    # record per version would double the register's size at 100 million residents.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

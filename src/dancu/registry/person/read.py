@@ -20,7 +20,7 @@ from dancu.kit.errors import InvalidInput
 from dancu.kit.partial_date import PartialDate, PartialDateError
 from dancu.kit.text import fold
 from dancu.registry.household import service as households
-from dancu.registry.person import repository
+from dancu.registry.person import history, repository
 from dancu.registry.person.errors import PersonNotFound
 from dancu.registry.person.models import Person
 from dancu.registry.person.schemas import (
@@ -86,8 +86,10 @@ def view(session: Session, person: Person, *, as_of: date | None = None) -> Pers
         past = repository.version_as_of(session, person.id, residences.end_of_day(as_of))
         if past is None:
             raise PersonNotFound(f"{person.id_number} was not yet in the register on {as_of}")
-        snapshot, version, number = past.snapshot, past.version, past.id_number
-        updated = past.recorded_at
+        snapshot = history.rewind(
+            person.data, repository.versions_after(session, person.id, past.version)
+        )
+        version, number, updated = past.version, past.id_number, past.recorded_at
     status = (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
     return PersonRead.model_validate(
         {

@@ -47,6 +47,16 @@ def version_as_of(session: Session, person_id: int, moment: datetime) -> PersonV
     return session.scalar(stmt)
 
 
+def versions_after(session: Session, person_id: int, version: int) -> list[PersonVersion]:
+    """The versions after ``version``, newest first."""
+    stmt = (
+        select(PersonVersion)
+        .where(PersonVersion.person_id == person_id, PersonVersion.version > version)
+        .order_by(PersonVersion.version.desc())
+    )
+    return list(session.scalars(stmt))
+
+
 def versions(session: Session, person_id: int) -> list[PersonVersion]:
     stmt = (
         select(PersonVersion)

@@ -137,7 +137,6 @@ def _write_version(
             action=action,
             reason=reason,
             legal_reference=legal_reference,
-            snapshot=person.data,
             changes=changes,
         )
     )
@@ -213,7 +212,7 @@ def register_person(session: Session, principal: Principal, data: PersonCreate) 
         action="register",
         reason=data.reason,
         legal_reference=data.legal_reference,
-        changes={},  # the first version's values are its snapshot
+        changes={},  # the first version is the record as registered
     )
     _sync_old_ids(session, person, snapshot["old_id_numbers"])
     for new in _initial_residences(data):
