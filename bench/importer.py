@@ -15,6 +15,7 @@ and prints rows/s for both and their ratio. With `--url`, the two databases are 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -87,6 +88,21 @@ def ceiling(url: str, rows: dict[str, tuple[list[str], list[tuple[object, ...]]]
     return time.perf_counter() - started
 
 
+def size_bytes(url: str) -> int:
+    """Tables and indexes of the register (after the import), as the database reports them."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with sqlite3.connect(str(parsed.database)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            return int(pages * conn.execute("PRAGMA page_size").fetchone()[0])
+    engine = build_engine(url)
+    with engine.connect() as conn:
+        size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    engine.dispose()
+    return int(size)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=200_000)
@@ -101,6 +117,7 @@ def main() -> None:
         started = time.perf_counter()
         summary = import_file(factory, SYSTEM, source)
         imported = time.perf_counter() - started
+        size = size_bytes(import_url)
         top = ceiling(ceiling_url, _rows(import_url))
     n = summary.rows_imported
     kind = "postgresql" if args.url else "sqlite"
@@ -109,6 +126,11 @@ def main() -> None:
     print(
         f"import with full validation                 {n / imported:10,.0f} residents/s  "
         f"{imported:7.1f} s   {top / imported:6.1%} of the ceiling"
+    )
+    per_million = size / n * 1_000_000 / 2**30
+    print(
+        f"database size {size / 2**20:,.0f} MiB: {per_million:.2f} GiB per million residents, "
+        f"{per_million * 100:,.0f} GiB for 100 million (linear extrapolation)"
     )
 
 
