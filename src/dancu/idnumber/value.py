@@ -29,6 +29,8 @@ def _compact(text: str) -> str:
 
 
 def _check_digits(digits: str, *, length: int, what: str, error: type[InvalidIdNumber]) -> None:
+    if len(digits) == length and digits.isascii() and digits.isdigit():
+        return  # the common case, checked without building anything
     bad = sorted({ch for ch in digits if ch not in _ASCII_DIGITS})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad[:5])

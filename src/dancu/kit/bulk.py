@@ -31,9 +31,12 @@ def boolean(session: Session, value: bool) -> Any:
     return value if is_postgres(session) else int(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def document(value: Any) -> str:
     """A JSON column's text."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def insert_rows(
