@@ -19,7 +19,6 @@ from dancu.registry.importer import rows as build
 from dancu.registry.importer.reader import LINE
 from dancu.registry.importer.validate import ERRORS_SCHEMA
 
-
 # The normalised columns the writer reads (a narrower row is a cheaper dict).
 WRITTEN = (
     LINE, "id_number", "id_digits", "full_name", "name_fold", "birth_n", "birth_y", "birth_m",
