@@ -4,9 +4,8 @@
 
 1. registration through the full service (rules, ID allocation, version, residence, audit),
    one unit of work per resident as at a counter, vs. the raw ceiling: the same number of rows
-   in one executemany into a bare table of the same database;
-2. the bulk path (demo population) in residents/s against the same ceiling;
-3. look-ups: exact ID-number read and diacritic-insensitive name search, median and p95.
+   in one executemany into a bare table of the same database (bulk loads: bench/importer.py);
+2. look-ups: exact ID-number read and diacritic-insensitive name search, median and p95.
 Never asserted anywhere; results go into docs/performance.md by hand with the command used.
 """
 
@@ -21,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from dancu.auth.principal import SYSTEM
-from dancu.demo import load_population
 from dancu.kit.db import build_engine, session_factory, unit_of_work
 from dancu.migrations import upgrade
 from dancu.registry.person.models import Person
@@ -76,14 +74,6 @@ def registration(engine_url: str, n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def bulk(engine_url: str, n: int) -> float:
-    factory = session_factory(build_engine(engine_url))
-    start = time.perf_counter()
-    with unit_of_work(factory) as session:
-        written = load_population(session, people=n, seed=11)
-    return written / (time.perf_counter() - start)
-
-
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
@@ -128,12 +118,10 @@ def main() -> None:
     upgrade(url)
     top = ceiling(url, args.people * 5)
     reg = registration(url, args.people)
-    blk = bulk(url, args.people * 10)
     kind = url.split(":")[0]
-    print(f"database: {kind}   residents: {args.people} registered, {args.people * 10} bulk")
+    print(f"database: {kind}   residents: {args.people} registered one by one")
     print(f"raw executemany ceiling      {top:12,.0f} rows/s")
     print(f"registration (full service)  {reg:12,.0f} residents/s   {reg / top:6.2%} of ceiling")
-    print(f"bulk path (demo population)  {blk:12,.0f} residents/s   {blk / top:6.2%} of ceiling")
     for label, (median, p95) in lookups(url).items():
         print(f"{label:28} median {median:7.2f} ms   p95 {p95:7.2f} ms")
 
