@@ -131,9 +131,19 @@ def build(url: str, n: int) -> Engine:
         conn.exec_driver_sql("ANALYZE")
     print(
         f"built {n:,} persons: load {loaded - started:.1f} s, index rebuild "
-        f"{rebuilt - loaded:.1f} s, analyze {time.perf_counter() - rebuilt:.1f} s"
+        f"{rebuilt - loaded:.1f} s, analyze {time.perf_counter() - rebuilt:.1f} s{_size(engine)}"
     )
     return engine
+
+
+def _size(engine: Engine) -> str:
+    """PostgreSQL: the size of the GIN index (SQLite's FTS5 tables share the file)."""
+    if engine.dialect.name != "postgresql":
+        return ""
+    index = repository.PERSON_NAMES.terms_index
+    with engine.connect() as conn:
+        size = conn.exec_driver_sql(f"SELECT pg_relation_size('{index}')").scalar_one()
+    return f", index {size / 2**20:.0f} MiB"
 
 
 def _typo(name: str, rng: random.Random) -> str:

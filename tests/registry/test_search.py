@@ -4,6 +4,7 @@ rename, move and bulk rebuild; and exact look-ups that never read the whole tabl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -200,12 +201,16 @@ def test_one_edit_spellings() -> None:
 
 
 @contextmanager
-def _statements(connection: Connection) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
+def _statements(connection: Connection) -> Iterator[list[tuple[str, Any, str]]]:
+    """Every SELECT that reads persons, with (PostgreSQL) whether index scans were on."""
+    seen: list[tuple[str, Any, str]] = []
 
-    def capture(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
+    def capture(c: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "persons" in statement:
+            on = "on"
+            if c.dialect.name == "postgresql":
+                on = cursor.connection.execute("SHOW enable_indexscan").fetchone()[0]
+            seen.append((statement, parameters, on))
 
     event.listen(connection, "before_cursor_execute", capture)
     try:
@@ -255,34 +260,39 @@ def crowd(session: Session) -> None:
     session.connection().exec_driver_sql("ANALYZE")
 
 
-def _plans(session: Session, run: Callable[[], object], *, bitmaps_only: bool = False) -> list[str]:
-    """The plan of every SELECT ``run`` makes (PostgreSQL: with sequential scans off)."""
+def _plans(session: Session, run: Callable[[], object]) -> list[str]:
+    """The plan of every SELECT ``run`` makes (PostgreSQL: with sequential scans off, index
+    scans as they were: ``kit.search.bitmap_scans`` turns them off for some statements)."""
     connection = session.connection()
     with _statements(connection) as seen:
         run()
     assert seen
-    if not is_postgres(session):
-        explain, column = "EXPLAIN QUERY PLAN ", 3
-    else:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        connection.exec_driver_sql(
-            f"SET LOCAL enable_indexscan = {'off' if bitmaps_only else 'on'}"
-        )
-        explain, column = "EXPLAIN ", 0
-    return [
-        "\n".join(row[column] for row in connection.exec_driver_sql(explain + s, p))
-        for s, p in seen
-    ]
+    plans = []
+    for statement, parameters, index_scans in seen:
+        if not is_postgres(session):
+            explain, column = "EXPLAIN QUERY PLAN ", 3
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql(f"SET LOCAL enable_indexscan = {index_scans}")
+            explain, column = "EXPLAIN ", 0
+        rows = connection.exec_driver_sql(explain + statement, parameters)
+        plans.append("\n".join(row[column] for row in rows))
+    return plans
 
 
 def _assert_indexed(plan: str) -> None:
-    """An index finds the rows: no scan of persons, nor a walk of its whole primary key."""
+    """An index finds the rows: no scan of persons, nor a walk of its whole primary key (a
+    window of ids bounded on both sides, ``kit.search.walk_window``, is no walk of it all; nor
+    is the look-up of the newest id)."""
     assert "SCAN persons" not in plan and "Seq Scan" not in plan, plan
     assert any(w in plan for w in ("INDEX", "PRIMARY KEY", "Index Scan", "Index Only Scan")), plan
     lines = plan.splitlines()
     for i, line in enumerate(lines):
         if "using pk_persons" in line or "on pk_persons" in line:
-            assert "Index Cond: (id = " in lines[i + 1], plan
+            condition = lines[i + 1]
+            window = re.search(r"Index Cond: \(\(id > \d+\) AND \(id <= \d+\)\)", condition)
+            newest = "Index Only Scan Backward using pk_persons" in line
+            assert "Index Cond: (id = " in condition or window or newest, plan
 
 
 def test_exact_look_ups_use_an_index(session: Session, crowd: None) -> None:
@@ -301,8 +311,10 @@ def test_exact_look_ups_use_an_index(session: Session, crowd: None) -> None:
 @pytest.mark.parametrize("typo", [False, True])
 @pytest.mark.parametrize("commune", [None, BA_DINH])
 def test_name_search_uses_the_name_index(
-    session: Session, crowd: None, typo: bool, commune: str | None
+    session: Session, crowd: None, typo: bool, commune: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The window of ids read in order first (kit.search.walk_window) would hold all of them.
+    monkeypatch.setattr(kit_search, "walk_window", lambda limit, newest: 0)
     for name in ("Nguyễn Văn An", "Nguyễn Văn Anh", "Trần Thị Đào"):
         _person(session, name)
 
@@ -318,14 +330,61 @@ def test_name_search_uses_the_name_index(
             limit=21,
         )
 
-    # PostgreSQL may still walk the primary key in id order for "ORDER BY id LIMIT n" where the
-    # statistics say a name is common (the first n are then near); bitmaps only, the GIN index
-    # must be what serves the name (bench/search.py shows the choices at scale).
-    plans = _plans(session, run, bitmaps_only=True)
+    plans = _plans(session, run)
     for plan in plans:
         _assert_indexed(plan)
     # The commune is looked up in the same index as the words, not through its own.
     assert "search_person_names" in plans[-1], plans[-1]
     assert "ix_persons_commune_code" not in plans[-1], plans[-1]
-    if commune and is_postgres(session):
-        assert f"c:{commune}" in plans[-1], plans[-1]
+    if is_postgres(session):
+        # In a commune, its words ("c:00004:nguyen"); elsewhere pairs of words ("an nguyen").
+        token = f"c:{commune}:nguyen" if commune else "nguyen van"
+        assert token in plans[-1], plans[-1]
+
+
+def test_pages_run_across_the_window_read_in_id_order(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads a window of ids in order before asking the index for the rest: pages
+    neither lose nor repeat a match at the seam, wherever it falls."""
+    monkeypatch.setattr(kit_search, "walk_window", lambda limit, newest: 3)
+    names = ["Đinh Văn Tú", "Đinh Thị Mơ", "Đinh Văn Tú", "Đinh Văn Tư", "Lê Văn Tú"] * 3
+    people = [(_person(session, name), name) for name in names]
+    expected = [n for _, n in people if n.startswith("Đinh Văn")]  # "Tư" folds to "tu" too
+    for limit in (1, 2, 4):
+        seen: list[tuple[str, str]] = []
+        cursor: str | None = None
+        while True:
+            page = search_people(
+                session, SYSTEM, name="dinh van tu", birth_date=None, commune_code=None,
+                limit=limit, cursor=cursor,
+            )  # fmt: skip
+            seen += [(p.full_name, p.match) for p in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+        assert seen == [(n, "exact") for n in expected], limit
+
+
+def test_words_repeated_in_a_name_or_a_query(session: Session) -> None:
+    _person(session, "Lê Thu Thư")
+    _person(session, "Lê Văn Thu")
+    assert _find(session, "thu le thu") == [("Lê Thu Thư", "exact"), ("Lê Văn Thu", "exact")]
+    assert _find(session, "le thu thu") == _find(session, "thu le thu")
+    assert _find(session, "le thuu") == [
+        ("Lê Thu Thư", "approximate"),
+        ("Lê Văn Thu", "approximate"),
+    ]
+
+
+def test_a_search_leaves_the_planner_settings_as_they_were(session: Session) -> None:
+    if not is_postgres(session):
+        pytest.skip("planner settings are PostgreSQL's")
+    connection = session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+    _person(session, "Nguyễn Văn An")
+    assert _find(session, "nguyen van an") == [("Nguyễn Văn An", "exact")]
+    settings = [
+        connection.exec_driver_sql(f"SHOW {n}").scalar()
+        for n in ("enable_seqscan", "enable_indexscan", "jit")
+    ]
+    assert settings[:2] == ["on", "off"]

@@ -1,5 +1,5 @@
-"""name search: GIN over name words and jurisdiction tokens (PostgreSQL) or FTS5 (SQLite), and
-the name-word vocabulary
+"""name search: GIN over name words, pairs of them, province tokens and words within their
+commune (PostgreSQL) or FTS5 (SQLite), and the name-word vocabulary
 
 Revision ID: 0005
 Revises: 0004
@@ -24,6 +24,7 @@ PERSON_NAMES = NameIndex(
     id="id",
     name="search_person_names",
     scopes=(("c", "commune_code"), ("p", "province_code")),
+    worded=("c",),
 )
 
 

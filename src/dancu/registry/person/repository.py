@@ -10,17 +10,20 @@ from sqlalchemy.orm import Session
 from dancu.idnumber import IdNumber
 from dancu.kit import search as name_search
 from dancu.kit.partial_date import PartialDate
-from dancu.kit.search import NameIndex, Reading, excluding, one_typo_readings, restrict
+from dancu.kit.search import NameIndex, Reading, excluding, find, one_typo_readings
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
 
 # The index migration 0005 made over persons.name_key (" nguyen van an ") and the jurisdiction
-# (commune and province codes, so that a search inside one intersects in the index).
+# (commune and province codes, so that a search inside one intersects in the index; on
+# PostgreSQL every word is also indexed with its commune, "c:26740:nguyen", and with each other
+# word of the name, "an nguyen").
 PERSON_NAMES = NameIndex(
     table="persons",
     key="name_key",
     id="id",
     name="search_person_names",
     scopes=(("c", "commune_code"), ("p", "province_code")),
+    worded=("c",),
 )
 
 
@@ -93,17 +96,17 @@ def search(
         if not readings:
             return []
         stmt = stmt.where(excluding(Person.name_key, words))
-    stmt = restrict(
+    return find(
+        session,
         stmt,
         PERSON_NAMES,
-        dialect=session.get_bind().dialect.name,
         id_column=Person.id,
         key=Person.name_key,
         readings=readings,
         scope={"commune_code": commune_code, "province_code": province_code},
         after_id=after_id,
+        limit=limit,
     )
-    return list(session.scalars(stmt.limit(limit)))
 
 
 def _birth_filters(birth: PartialDate | None) -> list[ColumnElement[bool]]:
