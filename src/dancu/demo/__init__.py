@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import typer
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from dancu.auth.models import Officer
 from dancu.kit.db import unit_of_work
@@ -23,9 +23,9 @@ class DemoUser:
     jurisdiction: str | None
 
 
-def _busiest(session: Session, column: object) -> str:
+def _busiest(session: Session, column: InstrumentedAttribute[str | None]) -> str:
     """The commune or province with the most residents, so the demo officers have work."""
-    stmt = select(column).group_by(column).order_by(func.count().desc(), column).limit(1)  # type: ignore[call-overload]
+    stmt = select(column).group_by(column).order_by(func.count().desc(), column).limit(1)
     value = session.scalar(stmt)
     assert value is not None, "the demo population is empty"
     return str(value)
