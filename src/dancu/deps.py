@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -17,15 +18,34 @@ from dancu.kit.errors import Unauthorized
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One request, one transaction: committed before the response is sent, or rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One request, one transaction: committed before the response is sent, or rolled back.
+
+    The session is made on the event loop (no I/O: it connects on first use, in the endpoint's
+    worker thread); commit and close run in one worker thread. A sync generator would cost a
+    thread hand-off more per request."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
+        await run_in_threadpool(_commit_and_close, session)
+    except BaseException:
+        await run_in_threadpool(_rollback_and_close, session)
+        raise
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 
