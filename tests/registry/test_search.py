@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from dancu.auth.principal import SYSTEM, Principal, Role
 from dancu.idnumber import IdNumber
 from dancu.kit import search as kit_search
+from dancu.kit.bulk import is_postgres
 from dancu.kit.clock import now
-from dancu.kit.db import is_postgres
 from dancu.kit.text import fold
 from dancu.registry.person import repository
 from dancu.registry.person.models import OldIdNumber, Person

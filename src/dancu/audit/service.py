@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dancu.audit.models import AuditEvent
@@ -34,15 +33,3 @@ def record(
             details=details or {},
         )
     )
-
-
-def events_for(
-    session: Session, *, subject_type: str, subject_id: str, limit: int = 100
-) -> list[AuditEvent]:
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == subject_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -317,12 +317,3 @@ def split_household(
         address_line=address_line or household.address_line,
         split_from_id=household.id,
     )
-
-
-def count_members(session: Session, household_id: int) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(HouseholdMember)
-        .where(HouseholdMember.household_id == household_id, HouseholdMember.left_at.is_(None))
-    )
-    return int(session.scalar(stmt) or 0)
