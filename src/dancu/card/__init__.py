@@ -1,0 +1,1 @@
+"""Identity cards: application, approval, production, chip personalisation, issuance, status."""
