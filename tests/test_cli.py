@@ -21,10 +21,10 @@ def env(new_database: Callable[[], str], tmp_path: object) -> dict[str, str]:
 def test_help_lists_the_commands() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "serve", "db", "user", "id", "person"):
+    for command in ("demo", "serve", "db", "user", "id", "person", "audit"):
         assert command in result.output
     serve = CliRunner().invoke(app, ["serve", "--help"])
-    assert "--host" in serve.output and "--port" in serve.output
+    assert "--host" in serve.output and "--workers" in serve.output
 
 
 def test_db_upgrade_creates_a_new_sqlite_database(tmp_path: object) -> None:
@@ -89,3 +89,20 @@ def test_person_show_prints_the_record(env: dict[str, str]) -> None:
     missing = CliRunner().invoke(app, ["person", "show", "001090999999"], env=env)
     assert missing.exit_code == 1
     assert "no resident" in missing.output
+
+
+def test_audit_flush_moves_a_dead_servers_read_events(env: dict[str, str]) -> None:
+    from pathlib import Path
+
+    journal = Path(env["DANCU_VAR_DIR"]) / "audit-journal"
+    journal.mkdir()
+    (journal / "20261201T000000-1-dead.open").write_text(
+        '{"actor":"canbo.xa","actor_role":"commune_officer","action":"registry:person:read",'
+        '"subject_type":"person","subject_id":"001090000001","purpose":null,"details":{},'
+        '"at":"2026-12-01T00:00:00+00:00"}\n'
+    )
+    result = CliRunner().invoke(app, ["audit", "flush"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "moved 1 read event" in result.output
+    again = CliRunner().invoke(app, ["audit", "flush"], env=env)
+    assert "moved 0 read event" in again.output

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dancu import __version__, problems
 from dancu.adminunit.router import router as adminunit_router
+from dancu.audit.journal import AuditJournal
 from dancu.auth.router import router as auth_router
 from dancu.config import Settings
-from dancu.deps import SessionDep
-from dancu.kit.db import build_engine, session_factory
+from dancu.deps import SESSION_CONCURRENCY, SessionDep
+from dancu.kit.db import build_engine, build_read_engine, session_factory
 from dancu.registry.household.router import router as household_router
 from dancu.registry.person.router import router as person_router
 from dancu.registry.residence.router import router as residence_router
@@ -34,13 +36,33 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = None
-        if sessions is None:
-            engine = build_engine(settings.database_url, echo=settings.sql_echo)
-            app.state.session_factory = session_factory(engine)
-        yield
-        if engine is not None:
-            engine.dispose()
+        app.state.read_limiter = anyio.CapacityLimiter(SESSION_CONCURRENCY)
+        if sessions is not None:
+            yield
+            return
+        engine = build_engine(settings.database_url, echo=settings.sql_echo)
+        app.state.session_factory = app.state.read_session_factory = session_factory(engine)
+        read_engine, journal = None, None
+        if settings.audit.read_journal:
+            read_engine = build_read_engine(settings.database_url, echo=settings.sql_echo)
+            journal = AuditJournal(
+                settings.var_dir / "audit-journal",
+                app.state.session_factory,
+                interval=settings.audit.journal_interval,
+                fsync_every=settings.audit.journal_fsync_every,
+            )
+            journal.start()
+            app.state.read_session_factory = sessionmaker(
+                bind=read_engine, expire_on_commit=False, info={"audit_journal": journal}
+            )
+        try:
+            yield
+        finally:
+            if journal is not None:
+                await anyio.to_thread.run_sync(journal.stop)
+            for each in (read_engine, engine):
+                if each is not None:
+                    each.dispose()
 
     app = FastAPI(
         title="dancu — national population register",
@@ -51,7 +73,7 @@ def create_app(
     app.state.settings = settings
     app.state.signing_key = settings.signing_key()
     if sessions is not None:
-        app.state.session_factory = sessions
+        app.state.session_factory = app.state.read_session_factory = sessions
     problems.install(app)
     for router in (
         auth_router,

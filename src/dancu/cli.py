@@ -86,6 +86,9 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (settings come from DANCU_* variables in each)."
+    ),
 ) -> None:
     """Run the HTTP API."""
     import uvicorn
@@ -94,7 +97,33 @@ def serve(
 
     settings = settings_from(ctx)
     console.print(f"dancu API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    settings.signing_key()  # made once here, before the workers race to create it
+    uvicorn.run(
+        "dancu.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
+
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+@audit_app.command("flush")
+def audit_flush(ctx: typer.Context) -> None:
+    """Move read events left in the local read journal (by a server that was stopped or
+    killed) into the database. Segments of running servers are left to them."""
+    from dancu.audit.journal import drain
+
+    directory = settings_from(ctx).var_dir / "audit-journal"
+    with cli_factory(ctx) as sessions:
+        moved = drain(directory, sessions)
+    console.print(f"moved {moved:,} read event(s) from {directory} into the audit trail")
 
 
 def _register_subcommands() -> None:
@@ -106,6 +135,7 @@ def _register_subcommands() -> None:
     from dancu.synth.cli import synth_command
 
     app.add_typer(user_app, name="user")
+    app.add_typer(audit_app, name="audit")
     app.add_typer(id_app, name="id")
     app.add_typer(person_app, name="person")
     app.command("demo")(demo_command)

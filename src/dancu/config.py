@@ -20,12 +20,23 @@ class AuthSettings(BaseModel):
     issuer: str = "dancu"
 
 
+class AuditSettings(BaseModel):
+    read_journal: bool = True
+    """Audit reads through the local journal (moved to the database every ``journal_interval``
+    seconds) instead of a write transaction per read; see ``dancu.audit.journal``."""
+    journal_interval: float = 0.5
+    journal_fsync_every: int = 0
+    """fsync the journal every N events (0: leave it to the kernel; survives a killed process,
+    not a power cut)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DANCU_", env_nested_delimiter="__")
 
     database_url: str = "sqlite:///var/dancu.db"
     var_dir: Path = Path("var")
     auth: AuthSettings = AuthSettings()
+    audit: AuditSettings = AuditSettings()
     sql_echo: bool = False
 
     def signing_key(self) -> bytes:

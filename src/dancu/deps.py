@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
@@ -75,3 +76,24 @@ SessionDep = Annotated[
 ]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def read_unit(
+    request: Request, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``fn(session, ...)`` as one read-only unit of work in one worker thread: session,
+    queries and commit in a single hand-off from the event loop. The session comes from the
+    read factory: on SQLite, connections that read in parallel; reads are audited through the
+    read journal (``dancu.audit.journal``)."""
+    factory = request.app.state.read_session_factory
+
+    def work() -> T:
+        with factory() as session, session.begin():
+            return fn(session, *args, **kwargs)
+
+    result: T = await anyio.to_thread.run_sync(work, limiter=request.app.state.read_limiter)
+    return result

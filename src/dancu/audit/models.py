@@ -25,3 +25,13 @@ class AuditEvent(Base):
     subject_id: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditJournalSegment(Base):
+    """A read-journal segment already moved into ``audit_events`` (see ``audit.journal``)."""
+
+    __tablename__ = "audit_journal_segments"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

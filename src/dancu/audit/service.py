@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dancu.audit.journal import AuditJournal
 from dancu.audit.models import AuditEvent
 from dancu.auth.principal import Principal
 
@@ -32,4 +33,42 @@ def record(
             purpose=purpose,
             details=details or {},
         )
+    )
+
+
+def record_read(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    purpose: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a read. Where the session carries a read journal (``session.info["audit_journal"]``,
+    set by the API for read-only requests) the event is appended there and reaches
+    ``audit_events`` within a second; otherwise it is written in the caller's transaction."""
+    journal = session.info.get("audit_journal")
+    if not isinstance(journal, AuditJournal):
+        record(
+            session,
+            principal,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            purpose=purpose,
+            details=details,
+        )
+        return
+    journal.append(
+        {
+            "actor": principal.username,
+            "actor_role": principal.role.value,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "purpose": purpose,
+            "details": details or {},
+        }
     )

@@ -65,6 +65,37 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_manual_begin(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+
+
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def build_read_engine(url: str, *, echo: bool = False, connections: int = 4) -> Engine:
+    """An engine for read-only units of work. On SQLite: several connections, each refusing
+    writes, that read in parallel under WAL (a deferred BEGIN takes no lock); elsewhere the same
+    as ``build_engine``."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return build_engine(url, echo=echo)
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=connections,
+        max_overflow=0,
+        pool_timeout=120,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_query_only)
+    event.listen(engine, "connect", _sqlite_manual_begin)
+    # A deferred BEGIN: one consistent snapshot for the whole unit of work, and no lock taken.
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    return engine
+
+
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and serialised writers."""
     parsed = make_url(url)
@@ -84,10 +115,7 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-
+        event.listen(engine, "connect", _sqlite_manual_begin)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)

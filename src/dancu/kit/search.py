@@ -57,6 +57,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -276,7 +277,7 @@ def whole_word(key: SQLColumnExpression[str], word: str) -> ColumnElement[bool]:
 
 
 def has_words(key: SQLColumnExpression[str], words: Sequence[str]) -> ColumnElement[bool]:
-    return and_(*(whole_word(key, w) for w in words))
+    return and_(true(), *(whole_word(key, w) for w in words))
 
 
 def edits1(word: str) -> set[str]:

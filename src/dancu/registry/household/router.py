@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
-from dancu.audit.service import record
+from dancu.audit.service import record_read
 from dancu.auth.principal import Principal
 from dancu.deps import PrincipalDep, SessionDep
 from dancu.registry.household import service
@@ -38,7 +38,7 @@ def _read(
     principal.require_covers(household.commune_code, household.province_code)
     rows = service.members(session, household_id, include_past=include_past)
     persons = {p.id: p for p in people.by_ids(session, [m.person_id for m in rows])}
-    record(
+    record_read(
         session,
         principal,
         action="registry:household:read",

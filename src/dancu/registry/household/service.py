@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,23 +72,34 @@ def membership_of(session: Session, person_id: int) -> HouseholdMember | None:
     return session.scalar(stmt)
 
 
+_MEMBERSHIP = (
+    select(HouseholdMember, Household)
+    .join(Household, Household.id == HouseholdMember.household_id)
+    .where(HouseholdMember.person_id == bindparam("person_id"))
+)
+_MEMBERSHIP_NOW = (
+    _MEMBERSHIP.where(HouseholdMember.left_at.is_(None))
+    .order_by(HouseholdMember.id.desc())
+    .limit(1)
+)
+
+
 def membership_at(
     session: Session, person_id: int, moment: datetime | None = None
 ) -> tuple[HouseholdMember, Household] | None:
     """The person's membership and household now, or at ``moment`` (one query)."""
-    stmt = (
-        select(HouseholdMember, Household)
-        .join(Household, Household.id == HouseholdMember.household_id)
-        .where(HouseholdMember.person_id == person_id)
-    )
     if moment is None:
-        stmt = stmt.where(HouseholdMember.left_at.is_(None))
+        stmt = _MEMBERSHIP_NOW
     else:
-        stmt = stmt.where(
-            HouseholdMember.joined_at <= moment,
-            or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
+        stmt = (
+            _MEMBERSHIP.where(
+                HouseholdMember.joined_at <= moment,
+                or_(HouseholdMember.left_at.is_(None), HouseholdMember.left_at > moment),
+            )
+            .order_by(HouseholdMember.id.desc())
+            .limit(1)
         )
-    row = session.execute(stmt.order_by(HouseholdMember.id.desc()).limit(1)).first()
+    row = session.execute(stmt, {"person_id": person_id}).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from dancu.adminunit import service as adminunit
-from dancu.audit.service import record
+from dancu.audit.service import record_read
 from dancu.auth.principal import Principal, Role
 from dancu.idnumber import IdNumber
 from dancu.kit.errors import InvalidInput
@@ -110,7 +110,7 @@ def get_person(
 ) -> PersonRead:
     """A resident's record for an officer entitled to it; the read is audited."""
     person = find_readable(session, principal, id_number)
-    record(
+    record_read(
         session,
         principal,
         action="registry:person:read",
@@ -124,7 +124,7 @@ def get_person(
 def person_history(session: Session, principal: Principal, id_number: str) -> list[VersionRead]:
     """Every version of the record, oldest first, with who changed what and why."""
     person = find_readable(session, principal, id_number)
-    record(
+    record_read(
         session,
         principal,
         action="registry:person:read_history",
@@ -236,7 +236,7 @@ def search_people(
         commune_code=commune,
         province_code=province,
     )
-    record(
+    record_read(
         session,
         principal,
         action="registry:person:search",

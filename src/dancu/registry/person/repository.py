@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
@@ -27,8 +27,13 @@ PERSON_NAMES = NameIndex(
 )
 
 
+# The hottest query of the register (every read of a record), built once: constructing a
+# statement costs more than SQLite takes to run it.
+_BY_ID_NUMBER = select(Person).where(Person.id_number == bindparam("id_number"))
+
+
 def by_id_number(session: Session, id_number: IdNumber) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_number == id_number))
+    return session.scalar(_BY_ID_NUMBER, {"id_number": id_number})
 
 
 def by_old_id_number(session: Session, number: str) -> list[Person]:

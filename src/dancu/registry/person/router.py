@@ -6,9 +6,11 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
-from dancu.deps import PrincipalDep, SessionDep
+from dancu.auth.principal import Principal
+from dancu.deps import PrincipalDep, SessionDep, read_unit
 from dancu.registry.person import read, service
 from dancu.registry.person.errors import StaleVersion, VersionRequired
 from dancu.registry.person.schemas import (
@@ -51,8 +53,8 @@ def register(
 
 
 @router.get("", response_model=PersonPage)
-def search(
-    session: SessionDep,
+async def search(
+    request: Request,
     principal: PrincipalDep,
     name: Annotated[str | None, Query(max_length=200, examples=["nguyen van an"])] = None,
     birth_date: Annotated[str | None, Query(examples=["1990", "1990-05-21"])] = None,
@@ -61,8 +63,9 @@ def search(
     cursor: str | None = None,
 ) -> PersonPage:
     """Search residents within your jurisdiction; case- and diacritic-insensitive name match."""
-    return read.search_people(
-        session,
+    return await read_unit(
+        request,
+        read.search_people,
         principal,
         name=name,
         birth_date=birth_date,
@@ -73,17 +76,24 @@ def search(
 
 
 @router.get("/{id_number}", response_model=PersonRead)
-def get(
+async def get(
     id_number: str,
-    session: SessionDep,
+    request: Request,
     principal: PrincipalDep,
     as_of: date | None = None,
 ) -> Response:
     """A resident's record, now or as it stood at the end of ``as_of`` (YYYY-MM-DD)."""
-    person = read.get_person(session, principal, id_number, as_of=as_of)
+    body, version = await read_unit(request, _get_json, principal, id_number, as_of)
+    headers = {"ETag": etag(version)} if as_of is None else None
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _get_json(
+    session: Session, principal: Principal, id_number: str, as_of: date | None
+) -> tuple[str, int]:
     # The model is built and checked once, here; FastAPI would validate it a second time.
-    headers = {"ETag": etag(person.version)} if as_of is None else None
-    return Response(person.model_dump_json(), media_type="application/json", headers=headers)
+    person = read.get_person(session, principal, id_number, as_of=as_of)
+    return person.model_dump_json(), person.version
 
 
 @router.patch("/{id_number}", response_model=PersonRead)
@@ -105,6 +115,6 @@ def update(
 
 
 @router.get("/{id_number}/history", response_model=list[VersionRead])
-def history(id_number: str, session: SessionDep, principal: PrincipalDep) -> list[VersionRead]:
+async def history(id_number: str, request: Request, principal: PrincipalDep) -> list[VersionRead]:
     """Every version of the record: who changed what, when, why, with old and new values."""
-    return read.person_history(session, principal, id_number)
+    return await read_unit(request, read.person_history, principal, id_number)

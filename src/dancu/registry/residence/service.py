@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.adminunit import service as adminunit
@@ -36,20 +36,27 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
+_OPEN_NOW = select(Residence).where(
+    Residence.person_id == bindparam("person_id"), Residence.ended_at.is_(None)
+)
+
+
 def open_residences(
     session: Session, person_id: int, *, as_of: date | None = None
 ) -> list[Residence]:
     """Registrations open now, or open at the end of ``as_of``."""
-    stmt = select(Residence).where(Residence.person_id == person_id)
     if as_of is None:
-        stmt = stmt.where(Residence.ended_at.is_(None))
+        found = session.scalars(_OPEN_NOW, {"person_id": person_id})
     else:
         moment = end_of_day(as_of)
-        stmt = stmt.where(
-            Residence.recorded_at <= moment,
-            or_(Residence.ended_at.is_(None), Residence.ended_at > moment),
+        found = session.scalars(
+            select(Residence).where(
+                Residence.person_id == person_id,
+                Residence.recorded_at <= moment,
+                or_(Residence.ended_at.is_(None), Residence.ended_at > moment),
+            )
         )
-    return sorted(session.scalars(stmt), key=lambda r: KINDS.index(r.kind))
+    return sorted(found, key=lambda r: KINDS.index(r.kind))
 
 
 def residence_history(session: Session, person_id: int) -> list[Residence]:
