@@ -14,6 +14,7 @@ from dancu import __version__, problems
 from dancu.adminunit.router import router as adminunit_router
 from dancu.audit.journal import AuditJournal
 from dancu.auth.router import router as auth_router
+from dancu.card.router import router as card_router
 from dancu.config import Settings
 from dancu.deps import SESSION_CONCURRENCY, SessionDep
 from dancu.kit.db import build_engine, build_read_engine, session_factory
@@ -81,6 +82,7 @@ def create_app(
         household_router,
         residence_router,
         adminunit_router,
+        card_router,
     ):
         app.include_router(router)
 

@@ -30,6 +30,18 @@ class AuditSettings(BaseModel):
     not a power cut)."""
 
 
+class CardSettings(BaseModel):
+    biometric_key: SecretStr | None = None
+    """AES-256 key for biometrics at rest (base64 of 32 bytes); else ``var/biometric.key``."""
+    pki_dir: Path | None = None
+    """Where the local key store keeps the CSCA and Document Signer (default ``var/card-pki``)."""
+    pki_passphrase: SecretStr | None = None
+    printer_dir: Path | None = None
+    """The folder printer's output (default ``var/card-printer``)."""
+    status_requests_per_minute: int = 30
+    """Public card-status checks allowed per client address per minute."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DANCU_", env_nested_delimiter="__")
 
@@ -37,6 +49,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     auth: AuthSettings = AuthSettings()
     audit: AuditSettings = AuditSettings()
+    card: CardSettings = CardSettings()
     sql_echo: bool = False
 
     def signing_key(self) -> bytes:

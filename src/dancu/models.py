@@ -5,6 +5,7 @@ from __future__ import annotations
 from dancu.adminunit import models as _adminunit  # noqa: F401
 from dancu.audit import models as _audit  # noqa: F401
 from dancu.auth import models as _auth  # noqa: F401
+from dancu.card import models as _card  # noqa: F401
 from dancu.idnumber import models as _idnumber  # noqa: F401
 from dancu.kit.db import Base
 from dancu.registry.household import models as _household  # noqa: F401

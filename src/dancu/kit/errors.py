@@ -77,3 +77,9 @@ class RuleViolation(DancuError):
     status_code = 422
     code = "dancu.rule_violation"
     title = "Rule violated"
+
+
+class TooManyRequests(DancuError):
+    status_code = 429
+    code = "dancu.too_many_requests"
+    title = "Too many requests"
