@@ -128,6 +128,7 @@ def audit_flush(ctx: typer.Context) -> None:
 
 def _register_subcommands() -> None:
     from dancu.auth.cli import app as user_app
+    from dancu.card.cli import app as card_app
     from dancu.demo import demo_command
     from dancu.idnumber.cli import app as id_app
     from dancu.registry.importer.cli import import_command
@@ -136,6 +137,7 @@ def _register_subcommands() -> None:
 
     app.add_typer(user_app, name="user")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(card_app, name="card")
     app.add_typer(id_app, name="id")
     app.add_typer(person_app, name="person")
     app.command("demo")(demo_command)
