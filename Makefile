@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python bench/search.py --people 1000000
 	$(BIN)/python bench/search.py --people 1000000 --url $(PG_BENCH_URL)
 	$(BIN)/python bench/run.py --people 1000
+	$(BIN)/python bench/cards.py --cards 200
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/api_load.py
 

@@ -30,7 +30,7 @@ from dancu.kit.clock import now
 from dancu.registry.person import read as people
 from dancu.registry.person.models import Person
 
-ENDERS = (Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN)
+ENDERS = (Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN, Role.SYSTEM)
 
 
 def hand_over(session: Session, principal: Principal, application_id: int) -> Card:

@@ -43,7 +43,7 @@ from dancu.registry.person import read as people
 from dancu.registry.person.models import Person
 from dancu.registry.person.service import find
 
-REVIEWERS = (Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN)
+REVIEWERS = (Role.PROVINCE_OFFICER, Role.CENTRAL_ADMIN, Role.SYSTEM)
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from dancu.auth.models import Officer
+from dancu.demo.cards import demo_cards
 from dancu.kit.db import unit_of_work
 from dancu.registry.person.models import Person
 
@@ -98,6 +99,14 @@ def demo_command(
             console.print(f"generating {people:,} residents in households (seed {seed}) …")
             path = write(people, seed, settings.var_dir / "demo", "parquet")
             existing = run_import(factory, path, console=console).rows_imported
+            users = ensure_users(factory)
+            commune = next(u.jurisdiction for u in users if u.role == "commune_officer")
+            assert commune is not None
+            issued = demo_cards(factory, settings, commune)
+            console.print(
+                f"identity cards: {issued} issued in commune {commune}, more waiting "
+                "for review, batching and hand-over"
+            )
         users = ensure_users(factory)
     console.print(f"\n[bold green]dancu demo register ready[/bold green]: {existing:,} residents")
     console.print(f"  API       http://{host}:{port}\n  API docs  http://{host}:{port}/docs")
