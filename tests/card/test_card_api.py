@@ -364,3 +364,23 @@ def test_stats_and_renewals(
     assert (row["received"], row["approved"], row["printed"], row["handed_over"]) == (1, 1, 1, 1)
     audit = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("card:%")))
     assert {"card:application:received", "card:card:active", "card:batch:dispatched"} <= set(audit)
+
+
+def test_a_card_past_its_expiry_date_is_expired(
+    client: TestClient, officers: dict[str, Headers], resident: str, session: Session
+) -> None:
+    from datetime import timedelta
+
+    from dancu.auth.principal import SYSTEM
+    from dancu.card.issuance import expire_cards, get_card
+
+    number = _issue(client, officers, resident)
+    card = get_card(session, number)
+    card.expiry_date = now().date() - timedelta(days=1)
+    session.commit()
+    assert client.get(f"/v1/cards/{number}/status").json() == {"status": "expired"}
+    assert expire_cards(session, SYSTEM, now().date()) == 1
+    session.commit()
+    assert get_card(session, number).status == "expired"
+    assert expire_cards(session, SYSTEM, now().date()) == 0
+    assert client.get(f"/v1/cards/{number}/status").json() == {"status": "expired"}
