@@ -21,6 +21,7 @@ def test_demo_builds_a_register_once(new_database: Callable[[], str], tmp_path: 
     assert first.exit_code == 0, first.output
     assert "3,000 residents" in first.output
     assert "identity cards:" in first.output
+    assert "bhxh-demo / dancu-bhxh-demo-2026" in first.output
     for user in ("admin", "canbo.xa", "canbo.tinh", "kiemtra"):
         assert user in first.output
     again = CliRunner().invoke(app, ["demo", "--people", "3000"], env=env)

@@ -17,6 +17,7 @@ from dancu.auth.router import router as auth_router
 from dancu.card.router import router as card_router
 from dancu.config import Settings
 from dancu.deps import SESSION_CONCURRENCY, SessionDep
+from dancu.gateway.router import router as gateway_router
 from dancu.kit.db import build_engine, build_read_engine, session_factory
 from dancu.registry.household.router import router as household_router
 from dancu.registry.person.router import router as person_router
@@ -83,6 +84,7 @@ def create_app(
         residence_router,
         adminunit_router,
         card_router,
+        gateway_router,
     ):
         app.include_router(router)
 

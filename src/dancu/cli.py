@@ -37,9 +37,12 @@ def settings_from(ctx: typer.Context) -> Settings:
 def cli_factory(ctx: typer.Context) -> Iterator[sessionmaker[Session]]:
     """A session factory on the configured database, for commands that run several units of
     work (imports); expected refusals exit 1 with the reason."""
-    engine = build_engine(settings_from(ctx).database_url)
+    settings = settings_from(ctx)
+    engine = build_engine(settings.database_url)
+    factory = session_factory(engine)
+    factory.configure(info={"settings": settings})  # for job handlers that need a secret
     try:
-        yield session_factory(engine)
+        yield factory
     except DancuError as exc:
         fail(exc.detail)
     finally:
@@ -126,11 +129,30 @@ def audit_flush(ctx: typer.Context) -> None:
     console.print(f"moved {moved:,} read event(s) from {directory} into the audit trail")
 
 
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Recompute the hash chains of the gateway's access records: prove them intact or show
+    where each breaks (exit status 1)."""
+    from dancu.gateway.access import verify_chains
+
+    with cli_session(ctx) as session:
+        reports = verify_chains(session)
+    for report in reports:
+        mark = "[green]ok  [/green]" if report.ok else "[red]BROKEN[/red]"
+        console.print(f"{mark} chain {report.chain}: {report.records:,} record(s), {report.detail}")
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+    console.print(f"all {len(reports)} chains intact")
+
+
 def _register_subcommands() -> None:
     from dancu.auth.cli import app as user_app
     from dancu.card.cli import app as card_app
     from dancu.demo import demo_command
+    from dancu.gateway.cli import app as agency_app
     from dancu.idnumber.cli import app as id_app
+    from dancu.jobs.cli import app as jobs_app
+    from dancu.jobs.cli import worker_command
     from dancu.registry.importer.cli import import_command
     from dancu.registry.person.cli import app as person_app
     from dancu.synth.cli import synth_command
@@ -138,7 +160,10 @@ def _register_subcommands() -> None:
     app.add_typer(user_app, name="user")
     app.add_typer(audit_app, name="audit")
     app.add_typer(card_app, name="card")
+    app.add_typer(agency_app, name="agency")
     app.add_typer(id_app, name="id")
+    app.add_typer(jobs_app, name="jobs")
+    app.command("worker")(worker_command)
     app.add_typer(person_app, name="person")
     app.command("demo")(demo_command)
     app.command("import")(import_command)

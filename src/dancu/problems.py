@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dancu.kit.errors import DancuError
+from dancu.kit.errors import DancuError, TooManyRequests
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -38,6 +38,8 @@ def problem(
 def _dancu_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DancuError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(
         exc.status_code,
         code=exc.code,

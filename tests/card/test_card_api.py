@@ -328,6 +328,8 @@ def test_status_is_rate_limited(client: TestClient, settings: Any) -> None:
     settings.card.status_requests_per_minute = 3
     codes = [client.get("/v1/cards/0123456789/status").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+    limited = client.get("/v1/cards/0123456789/status")
+    assert int(limited.headers["Retry-After"]) >= 1
 
 
 def test_stats_and_renewals(

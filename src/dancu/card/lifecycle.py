@@ -16,6 +16,8 @@ from dancu.audit.service import record
 from dancu.auth.principal import Principal
 from dancu.card.errors import TransitionRefused
 from dancu.card.models import Card, CardApplication, CardBatch, CardEvent
+from dancu.registry import events
+from dancu.registry.person.models import Person
 
 APPLICATION_STEPS: dict[str, frozenset[str]] = {
     "received": frozenset({"approved", "rejected"}),
@@ -68,6 +70,24 @@ def move(
         )
     subject.status = to
     log(session, principal, subject, now_state, to, reason=reason)
+    if isinstance(subject, Card) and to in PUBLIC_CARD_STATES:
+        _publish_card(session, subject, to)
+
+
+# Card states an agency hears about (a bank must know a card stopped being valid).
+PUBLIC_CARD_STATES = frozenset({"active", "lost", "revoked", "superseded", "expired"})
+
+
+def _publish_card(session: Session, card: Card, status: str) -> None:
+    person = session.get_one(Person, card.person_id)
+    events.publish(
+        session,
+        "card_status",
+        id_number=str(person.id_number),
+        province_code=person.province_code,
+        commune_code=person.commune_code,
+        details={"card_number": card.card_number, "status": status},
+    )
 
 
 def log(

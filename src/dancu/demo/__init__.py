@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from dancu.auth.models import Officer
+from dancu.demo.agencies import ensure_agencies
 from dancu.demo.cards import demo_cards
 from dancu.kit.db import unit_of_work
 from dancu.registry.person.models import Person
@@ -108,6 +109,7 @@ def demo_command(
                 "for review, batching and hand-over"
             )
         users = ensure_users(factory)
+        agencies = ensure_agencies(factory)
     console.print(f"\n[bold green]dancu demo register ready[/bold green]: {existing:,} residents")
     console.print(f"  API       http://{host}:{port}\n  API docs  http://{host}:{port}/docs")
     console.print("  sign in   POST /v1/auth/token (form fields username, password):")
@@ -115,5 +117,10 @@ def demo_command(
         for user in users:
             where = f" for {_place(session, user.jurisdiction)}" if user.jurisdiction else ""
             console.print(f"            {user.username} / {user.password}  ({user.role}{where})")
+    console.print("  agencies  POST /v1/gateway/token (grant_type=client_credentials):")
+    for demo in agencies:
+        console.print(
+            f"            {demo.client_id} / {demo.secret}  ({demo.name}: {demo.summary})"
+        )
     if serve:
         serve_command(ctx, host=host, port=port)

@@ -83,3 +83,7 @@ class TooManyRequests(DancuError):
     status_code = 429
     code = "dancu.too_many_requests"
     title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

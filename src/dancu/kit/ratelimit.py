@@ -28,6 +28,7 @@ class RateLimit:
             if len(hits) >= self.per_minute:
                 wait = int(hits[0] + 60 - moment) + 1
                 raise TooManyRequests(
-                    f"at most {self.per_minute} requests a minute; try again in {wait} s"
+                    f"at most {self.per_minute} requests a minute; try again in {wait} s",
+                    retry_after=wait,
                 )
             hits.append(moment)

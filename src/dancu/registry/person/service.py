@@ -7,6 +7,7 @@ re-establishes a new one (Circular 59/2021/TT-BCA Art. 6), keeping the old one l
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from dancu.kit.clock import now, today
 from dancu.kit.errors import FieldError, NotFound
 from dancu.kit.partial_date import PartialDate
 from dancu.kit.text import fold
+from dancu.registry import events
 from dancu.registry.household import service as households
 from dancu.registry.person import repository
 from dancu.registry.person.errors import PersonNotFound, PersonRuleViolation, StaleVersion
@@ -227,6 +229,14 @@ def register_person(session: Session, principal: Principal, data: PersonCreate) 
         subject_type="person",
         subject_id=str(person.id_number),
     )
+    born_recently = (now().date() - date(birth.year, birth.month or 1, birth.day or 1)).days < 366
+    events.publish(
+        session,
+        "birth" if born_recently else "registration",
+        id_number=str(person.id_number),
+        province_code=person.province_code,
+        commune_code=person.commune_code,
+    )
     return person
 
 
@@ -331,6 +341,15 @@ def update_person(
         subject_id=old_number,
         details={"fields": sorted(changes)},
     )
+    died = "death_date" in changes and person.data.get("death_date")
+    events.publish(
+        session,
+        "death" if died else "data_correction",
+        id_number=str(person.id_number),
+        province_code=person.province_code,
+        commune_code=person.commune_code,
+        details={"fields": sorted(changes)},
+    )
     return person
 
 
@@ -424,6 +443,14 @@ def change_residence(
         subject_type="person",
         subject_id=str(person.id_number),
         details={"kind": kind},
+    )
+    events.publish(
+        session,
+        "residence_change",
+        id_number=str(person.id_number),
+        province_code=person.province_code,
+        commune_code=person.commune_code,
+        details={"kind": kind, "ended": new is None},
     )
     return person
 

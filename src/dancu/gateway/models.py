@@ -1,0 +1,144 @@
+"""Gateway tables: agencies, their API clients and grants, citizens' consents, the
+hash-chained access records, and the token signing keys."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dancu.kit.clock import now
+from dancu.kit.db import Base, UTCDateTime
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # ministry | province | bank | other
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | suspended
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ApiClient(Base):
+    """A system of an agency. The secret is 32 random bytes; only its SHA-256 is kept (a
+    high-entropy secret needs no slow hash). ``public_jwk`` enables private_key_jwt."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(40), unique=True)
+    secret_sha256: Mapped[str | None] = mapped_column(String(64))
+    public_jwk: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | revoked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Grant(Base):
+    """What an agency may do: operations, fields, purposes, provinces (None: all), rate."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    operations: Mapped[list[str]] = mapped_column(JSON)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    purposes: Mapped[list[str]] = mapped_column(JSON)
+    provinces: Mapped[list[str] | None] = mapped_column(JSON)
+    requires_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    rate_per_minute: Mapped[int] = mapped_column(Integer, default=600)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | suspended
+    legal_basis: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Consent(Base):
+    """A citizen's consent for an agency (a bank) to read their data for a purpose."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_person_agency", "person_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    purpose: Mapped[str] = mapped_column(String(64))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class AccessRecord(Base):
+    """One gateway call. Append-only; ``hash`` covers the record and the previous record's
+    hash in the same chain, so any change, deletion or reordering breaks the chain."""
+
+    __tablename__ = "access_records"
+    __table_args__ = (
+        Index("ix_access_records_subject", "subject", "id"),
+        Index("ix_access_records_chain", "chain", "id"),
+        Index("ix_access_records_agency_at", "agency_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    request_id: Mapped[str] = mapped_column(String(40))
+    agency_id: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(12))  # the ID number asked about
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    outcome: Mapped[str] = mapped_column(String(24))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessChainHead(Base):
+    """The last hash of each chain; its row lock serialises appends to one chain."""
+
+    __tablename__ = "access_chain_heads"
+
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SigningKey(Base):
+    """The gateway's token signing keys (ES256). The newest active key signs; retired keys stay
+    in the JWKS until tokens they signed have expired."""
+
+    __tablename__ = "gateway_signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    private_jwk: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Subscription(Base):
+    """An agency's subscription to register events of some types, within its grant's
+    geography: delivered to ``webhook_url`` (signed with HMAC-SHA256 under the subscription's
+    secret, sealed at rest) or, without one, read from the pull feed."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(64))
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    provinces: Mapped[list[str] | None] = mapped_column(JSON)
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    secret_sealed: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
