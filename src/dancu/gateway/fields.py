@@ -9,6 +9,7 @@ OPERATIONS = ("verify", "lookup", "batch", "subscribe")
 
 # field name -> what it is (shown to administrators and in the access log)
 FIELDS: dict[str, str] = {
+    "id_number": "the personal ID number (batch checks of records that lack one)",
     "full_name": "full name",
     "other_names": "other names",
     "birth_date": "date of birth (may be partial)",
@@ -53,6 +54,8 @@ def project(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     residences = {r["kind"]: r for r in record.get("residences", [])}
     out: dict[str, Any] = {"id_number": record["id_number"]}
     for name in fields:
+        if name == "id_number":
+            continue
         if name.endswith("_residence"):
             out[name] = residences.get(name.removesuffix("_residence"))
         elif name == "household":

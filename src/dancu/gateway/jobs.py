@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dancu.config import Settings
-from dancu.gateway import subscription
+from dancu.gateway import batch, subscription
 from dancu.jobs import job
 from dancu.registry.events import PUBLISHED_JOB
 
@@ -33,3 +33,8 @@ def deliver(session: Session, payload: dict[str, Any]) -> None:
     subscription.deliver(
         session, int(payload["subscription_id"]), int(payload["event_id"]), _secret(session)
     )
+
+
+@job(batch.RUN_JOB)
+def run_batch_check(session: Session, payload: dict[str, Any]) -> None:
+    batch.run_chunk(session, int(payload["batch_id"]), int(payload["after_line"]))

@@ -142,3 +142,33 @@ class Subscription(Base):
     secret_sealed: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class BatchCheck(Base):
+    """An agency's file of its own records, checked against the register row by row in the
+    background (a chain of jobs of ``CHUNK`` rows each, so it survives a restart)."""
+
+    __tablename__ = "batch_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))  # queued | running | done | failed
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_matched: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BatchCheckRow(Base):
+    """One input row (the agency's values) and, once checked, its result."""
+
+    __tablename__ = "batch_check_rows"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch_checks.id"), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    given: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -11,7 +11,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc.jwk import KeySet
@@ -19,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from dancu.config import Settings
 from dancu.deps import PrincipalDep, SessionDep
-from dancu.gateway import access, agency, service, subscription, tokens
+from dancu.gateway import access, agency, batch, service, subscription, tokens
 from dancu.gateway.agency import Caller
 from dancu.gateway.errors import InvalidClient
 from dancu.gateway.models import Agency, ApiClient, Consent, Subscription
@@ -27,6 +37,7 @@ from dancu.gateway.schemas import (
     AccessRead,
     AgencyCreate,
     AgencyRead,
+    BatchCheckRead,
     ClientCreate,
     ClientCreated,
     ConsentCreate,
@@ -275,6 +286,55 @@ def lookup(
             headers={"X-Request-ID": request_id},
         )
     return JSONResponse(found, headers={"X-Request-ID": request_id})
+
+
+# --- batch checks -----------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+@router.post("/v1/gateway/batches", response_model=BatchCheckRead, status_code=202)
+def submit_batch(
+    session: SessionDep,
+    caller: CallerDep,
+    purpose: Annotated[str, Query()],
+    file: UploadFile,
+) -> BatchCheckRead:
+    """Upload a CSV of your records (``record_key``, ``id_number``, ``full_name``,
+    ``birth_date``, ``sex``); it is checked in the background. Follow ``GET …/{id}``, then
+    download ``…/{id}/results.csv``."""
+    raw = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise InvalidInput("the file is over 200 MB; split it")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text") from None
+    found = batch.submit(
+        session, caller, purpose=purpose, file_name=file.filename or "upload.csv", text=text
+    )
+    return BatchCheckRead.model_validate(found, from_attributes=True)
+
+
+@router.get("/v1/gateway/batches/{batch_id}", response_model=BatchCheckRead)
+def read_batch(batch_id: int, session: SessionDep, caller: CallerDep) -> BatchCheckRead:
+    """Progress: rows done of rows total; status queued, running or done."""
+    return BatchCheckRead.model_validate(batch.own(session, caller, batch_id), from_attributes=True)
+
+
+@router.get("/v1/gateway/batches/{batch_id}/results.csv")
+def batch_results(batch_id: int, session: SessionDep, caller: CallerDep) -> Response:
+    """Per row: status (matched, no_match, ambiguous, invalid), the ID number where your grant
+    has ``id_number``, each field's agreement and the register's correction (granted fields)."""
+    found = batch.own(session, caller, batch_id)
+    return Response(batch.results_csv(session, found), media_type="text/csv; charset=utf-8")
+
+
+@router.delete("/v1/gateway/batches/{batch_id}", status_code=204)
+def forget_batch(batch_id: int, session: SessionDep, caller: CallerDep) -> Response:
+    """Delete the uploaded rows and their results."""
+    batch.forget(session, batch.own(session, caller, batch_id))
+    return Response(status_code=204)
 
 
 # --- subscriptions ----------------------------------------------------------------------------

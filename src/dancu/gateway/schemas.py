@@ -158,3 +158,15 @@ class SubscriptionRead(BaseModel):
     status: str
     created_at: datetime
     secret: str | None = Field(default=None, description="the webhook signing secret, once")
+
+
+class BatchCheckRead(BaseModel):
+    id: int
+    purpose: str
+    file_name: str
+    status: str
+    rows_total: int
+    rows_done: int
+    rows_matched: int
+    created_at: datetime
+    finished_at: datetime | None

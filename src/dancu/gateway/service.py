@@ -81,14 +81,14 @@ class GrantLimits:
         limit.hit(caller.client_id)
 
 
-def _person(session: Session, number: str) -> Person | None:
+def person_or_none(session: Session, number: str) -> Person | None:
     try:
         return find(session, number)
     except DancuError:  # unknown or malformed: the same to the caller
         return None
 
 
-def _visible(
+def visible(
     session: Session,
     grant: Grant,
     caller: Caller,
@@ -138,7 +138,7 @@ def _date(given: str, person: Person) -> Agreement:
     return "normalised" if parts[:common] == known[:common] else "no_match"
 
 
-def _agreements(body: VerifyRequest, person: Person | None) -> dict[str, Agreement]:
+def agreements(body: VerifyRequest, person: Person | None) -> dict[str, Agreement]:
     out: dict[str, Agreement] = {}
     given = {
         "full_name": body.full_name,
@@ -178,11 +178,11 @@ def verify(
     grant = agency.grant_for(session, caller, "verify", body.purpose)
     limits.hit(grant, caller)
     # A yes/no releases no data: consent gates lookups only.
-    person = _visible(
-        session, grant, caller, _person(session, body.id_number), body.purpose, release=False
+    person = visible(
+        session, grant, caller, person_or_none(session, body.id_number), body.purpose, release=False
     )
-    agreements = _agreements(body, person)
-    matched = person is not None and bool(agreements) and "no_match" not in agreements.values()
+    found = agreements(body, person)
+    matched = person is not None and bool(found) and "no_match" not in found.values()
     access.append(
         session,
         caller,
@@ -190,7 +190,7 @@ def verify(
         operation="verify",
         purpose=body.purpose,
         subject=body.id_number,
-        fields=sorted(agreements),
+        fields=sorted(found),
         outcome="match" if matched else "no_match",
     )
     if not matched and failures.failed(body.id_number):
@@ -203,7 +203,7 @@ def verify(
             details={"agency": caller.agency_code},
         )
     alive = (person.status == "alive") if matched and person is not None else None
-    return VerifyResponse(match=matched, attributes=agreements, alive=alive, request_id=request_id)
+    return VerifyResponse(match=matched, attributes=found, alive=alive, request_id=request_id)
 
 
 def lookup(
@@ -220,7 +220,9 @@ def lookup(
     answers 404 after the access record is committed)."""
     grant = agency.grant_for(session, caller, "lookup", purpose)
     limits.hit(grant, caller)
-    person = _visible(session, grant, caller, _person(session, id_number), purpose, release=True)
+    person = visible(
+        session, grant, caller, person_or_none(session, id_number), purpose, release=True
+    )
     if person is None:
         access.append(
             session,
