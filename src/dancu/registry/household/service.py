@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,6 +102,30 @@ def membership_at(
         )
     row = session.execute(stmt, {"person_id": person_id}).first()
     return None if row is None else (row[0], row[1])
+
+
+_MEMBERS = HouseholdMember.__table__
+_HOUSEHOLDS = Household.__table__
+
+
+def with_membership_now(
+    stmt: Select[*tuple[Any, ...]], person_id: ColumnElement[int]
+) -> Select[*tuple[Any, ...]]:
+    """``stmt`` LEFT JOINed with the current membership of ``person_id`` and its household
+    (what ``membership_at`` gives now; NULLs when none). Adds ``household_id``,
+    ``household_number``, ``household_relation_to_head`` and ``household_is_head``. A person
+    belongs to at most one household at a time (``uq_household_members_open_person``), so this
+    never multiplies ``stmt``'s rows."""
+    return (
+        stmt.add_columns(
+            _MEMBERS.c.household_id.label("household_id"),
+            _HOUSEHOLDS.c.household_number.label("household_number"),
+            _MEMBERS.c.relation_to_head.label("household_relation_to_head"),
+            _MEMBERS.c.is_head.label("household_is_head"),
+        )
+        .outerjoin(_MEMBERS, and_(_MEMBERS.c.person_id == person_id, _MEMBERS.c.left_at.is_(None)))
+        .outerjoin(_HOUSEHOLDS, _HOUSEHOLDS.c.id == _MEMBERS.c.household_id)
+    )
 
 
 def _permanent_commune(session: Session, person_id: int) -> str | None:

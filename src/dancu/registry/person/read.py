@@ -7,9 +7,12 @@ their own jurisdiction; national roles read all.
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from dancu.adminunit import service as adminunit
@@ -27,6 +30,7 @@ from dancu.registry.person.schemas import (
     HouseholdMembership,
     PersonPage,
     PersonRead,
+    PersonReadOut,
     PersonSummary,
     ResidenceRead,
     VersionRead,
@@ -71,6 +75,10 @@ def _household(session: Session, person_id: int, as_of: date | None) -> Househol
     )
 
 
+def _status(snapshot: dict[str, Any]) -> str:
+    return (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
+
+
 def find_readable(session: Session, principal: Principal, id_number: str | IdNumber) -> Person:
     person = find(session, id_number)
     principal.require_covers(person.commune_code, person.province_code)
@@ -90,13 +98,12 @@ def view(session: Session, person: Person, *, as_of: date | None = None) -> Pers
             person.data, repository.versions_after(session, person.id, past.version)
         )
         version, number, updated = past.version, past.id_number, past.recorded_at
-    status = (snapshot.get("death_kind") or "dead") if snapshot.get("death_date") else "alive"
     return PersonRead.model_validate(
         {
             **snapshot,
             "id_number": str(number),
             "version": version,
-            "status": status,
+            "status": _status(snapshot),
             "residences": _residences(session, person.id, as_of),
             "household": _household(session, person.id, as_of),
             "as_of": as_of,
@@ -119,6 +126,83 @@ def get_person(
         details={"as_of": as_of.isoformat()} if as_of else None,
     )
     return view(session, person, as_of=as_of)
+
+
+def get_person_json(
+    session: Session, principal: Principal, id_number: str | IdNumber, *, as_of: date | None = None
+) -> tuple[str, int]:
+    """``get_person``'s record as its JSON, and its version (the ETag); the same checks and
+    audit. The record now comes from one statement of plain rows (person, open residences,
+    household: one snapshot even under READ COMMITTED) and is rendered from the stored
+    document, checked when it was written, without re-running the input checks: the same
+    JSON for under half the CPU. Past dates (``as_of``) go through ``get_person``."""
+    if as_of is not None:
+        person = get_person(session, principal, id_number, as_of=as_of)
+        return person.model_dump_json(), person.version
+    rows = _current_rows(session, id_number)
+    first = rows[0]
+    principal.require_covers(first.commune_code, first.province_code)
+    record_read(
+        session,
+        principal,
+        action="registry:person:read",
+        subject_type="person",
+        subject_id=str(first.id_number),
+    )
+    return _render_now(session, rows), first.version
+
+
+_Rows = Sequence[Row[Any]]
+
+
+def _current_rows(session: Session, id_number: str | IdNumber) -> _Rows:
+    number = id_number if isinstance(id_number, IdNumber) else IdNumber.parse(id_number)
+    rows = repository.current_rows(session, number)
+    if not rows:  # a cancelled number (``find`` gives the person who held it) or no one's
+        rows = repository.current_rows(session, find(session, number).id_number)
+    return rows
+
+
+def _render_now(session: Session, rows: _Rows) -> str:
+    """What ``view(session, person).model_dump_json()`` gives, from ``current_rows``."""
+    first = rows[0]
+    snapshot: dict[str, Any] = json.loads(first.data)
+    found = [r for r in rows if r.residence_kind is not None]
+    found.sort(key=lambda r: residences.KINDS.index(r.residence_kind))
+    household = None
+    if first.household_id is not None:
+        household = {
+            "household_id": first.household_id,
+            "household_number": first.household_number,
+            "relation_to_head": first.household_relation_to_head,
+            "is_head": first.household_is_head,
+        }
+    return PersonReadOut.model_validate(
+        {
+            **snapshot,
+            "id_number": str(first.id_number),
+            "version": first.version,
+            "status": _status(snapshot),
+            "residences": [_residence_now(session, r) for r in found],
+            "household": household,
+            "as_of": None,
+            "updated_at": first.updated_at,
+        }
+    ).model_dump_json()
+
+
+def _residence_now(session: Session, row: Row[Any]) -> dict[str, Any]:
+    return {
+        "kind": row.residence_kind,
+        "address_line": row.residence_address_line,
+        "commune_code": row.residence_commune_code,
+        "commune_name": adminunit.get_commune(session, row.residence_commune_code).name,
+        "province_code": row.residence_province_code,
+        "province_name": adminunit.get_province(session, row.residence_province_code).name,
+        "valid_from": row.residence_valid_from,
+        "valid_to": row.residence_valid_to,
+        "converted_from": row.residence_converted_from,
+    }
 
 
 def person_history(session: Session, principal: Principal, id_number: str) -> list[VersionRead]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, or_, select
+from sqlalchemy import ColumnElement, Row, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
 from dancu.kit import search as name_search
 from dancu.kit.partial_date import PartialDate
 from dancu.kit.search import NameIndex, Reading, excluding, find, one_typo_readings
+from dancu.registry.household import service as households
 from dancu.registry.person.models import OldIdNumber, Person, PersonVersion
+from dancu.registry.residence import service as residences
 
 # The index migration 0005 made over persons.name_key (" nguyen van an ") and the jurisdiction
 # (commune and province codes, so that a search inside one intersects in the index; on
@@ -34,6 +38,36 @@ _BY_ID_NUMBER = select(Person).where(Person.id_number == bindparam("id_number"))
 
 def by_id_number(session: Session, id_number: IdNumber) -> Person | None:
     return session.scalar(_BY_ID_NUMBER, {"id_number": id_number})
+
+
+_PERSONS = Person.__table__
+# The read of a record now, in one statement of plain rows (no ORM objects): the person, their
+# open residences (a row each) and their current household membership. The document comes as
+# its text, so that it is parsed once however many rows repeat it.
+_CURRENT = households.with_membership_now(
+    residences.with_open_now(
+        select(
+            _PERSONS.c.id,
+            _PERSONS.c.id_number,
+            _PERSONS.c.version,
+            _PERSONS.c.commune_code,
+            _PERSONS.c.province_code,
+            cast(_PERSONS.c.data, Text).label("data"),
+            _PERSONS.c.updated_at,
+        ).where(_PERSONS.c.id_number == bindparam("id_number")),
+        _PERSONS.c.id,
+    ),
+    _PERSONS.c.id,
+)
+
+
+def current_rows(session: Session, id_number: IdNumber) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The person holding ``id_number`` with what ``residences.with_open_now`` and
+    ``households.with_membership_now`` add: one row per open residence (at least one), none
+    when no one holds the number."""
+    if session.autoflush:
+        session.flush()  # as an ORM query would: the unit of work sees its own changes
+    return session.execute(_CURRENT, {"id_number": id_number}).all()
 
 
 def by_old_id_number(session: Session, number: str) -> list[Person]:

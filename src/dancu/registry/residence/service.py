@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.adminunit import service as adminunit
@@ -57,6 +58,32 @@ def open_residences(
             )
         )
     return sorted(found, key=lambda r: KINDS.index(r.kind))
+
+
+_TABLE = Residence.__table__
+# What a read of a record shows of each open registration, in this order.
+OPEN_NOW_COLUMNS = (
+    "kind",
+    "address_line",
+    "commune_code",
+    "province_code",
+    "valid_from",
+    "valid_to",
+    "converted_from",
+)
+
+
+def with_open_now(
+    stmt: Select[*tuple[Any, ...]], person_id: ColumnElement[int]
+) -> Select[*tuple[Any, ...]]:
+    """``stmt`` LEFT JOINed with the registrations of ``person_id`` open now (those
+    ``open_residences`` gives): a row for each, or one with NULLs when none is open. Adds the
+    ``OPEN_NOW_COLUMNS`` labelled ``residence_<name>``. Lets the read of a record fetch the
+    person and their residences in one statement: one snapshot, one round trip, plain rows."""
+    columns = [_TABLE.c[name].label(f"residence_{name}") for name in OPEN_NOW_COLUMNS]
+    return stmt.add_columns(*columns).outerjoin(
+        _TABLE, and_(_TABLE.c.person_id == person_id, _TABLE.c.ended_at.is_(None))
+    )
 
 
 def residence_history(session: Session, person_id: int) -> list[Residence]:
