@@ -30,3 +30,14 @@ constant = FastAPI()
 def constant_person(id_number: str) -> dict[str, str]:
     """The same route shape on the same framework, answering a constant (sync, threadpool)."""
     return {"status": "ok", "id_number": id_number}
+
+
+@constant.post("/v1/gateway/verify")
+def constant_verify() -> dict[str, object]:
+    """The verify route on the same framework, answering a constant."""
+    return {"match": True, "attributes": {"full_name": "exact"}, "alive": True}
+
+
+@constant.get("/v1/gateway/people/{id_number}")
+def constant_lookup(id_number: str) -> dict[str, str]:
+    return {"id_number": id_number, "full_name": "constant"}

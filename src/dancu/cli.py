@@ -92,6 +92,11 @@ def serve(
     workers: int = typer.Option(
         1, min=1, help="Worker processes (settings come from DANCU_* variables in each)."
     ),
+    jobs: bool = typer.Option(
+        True,
+        help="Also run background jobs (webhooks, batch checks) in this process; in "
+        "production run `dancu worker` separately and pass --no-jobs.",
+    ),
 ) -> None:
     """Run the HTTP API."""
     import uvicorn
@@ -100,18 +105,45 @@ def serve(
 
     settings = settings_from(ctx)
     console.print(f"dancu API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    with _embedded_worker(ctx, enabled=jobs):
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+            return
+        settings.signing_key()  # made once here, before the workers race to create it
+        uvicorn.run(
+            "dancu.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
+
+
+@contextmanager
+def _embedded_worker(ctx: typer.Context, *, enabled: bool) -> Iterator[None]:
+    """A job worker in a thread beside the API, for a one-machine setup (`make run`)."""
+    if not enabled:
+        yield
         return
-    settings.signing_key()  # made once here, before the workers race to create it
-    uvicorn.run(
-        "dancu.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-    )
+    import threading
+
+    from dancu.jobs import Worker, load_handlers
+
+    load_handlers()
+    stop = threading.Event()
+    with cli_factory(ctx) as sessions:
+        worker = Worker(sessions)
+        thread = threading.Thread(
+            target=worker.run_forever, args=(stop, 1.0), name="dancu-jobs", daemon=True
+        )
+        thread.start()
+        console.print("background jobs run in this process (dancu worker not needed)")
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=30)
 
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)

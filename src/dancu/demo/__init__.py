@@ -123,4 +123,4 @@ def demo_command(
             f"            {demo.client_id} / {demo.secret}  ({demo.name}: {demo.summary})"
         )
     if serve:
-        serve_command(ctx, host=host, port=port)
+        serve_command(ctx, host=host, port=port, workers=1, jobs=True)

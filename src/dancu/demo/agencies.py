@@ -33,7 +33,8 @@ DEMO_AGENCIES = (
          "fields": ["full_name", "birth_date", "sex", "status", "permanent_residence"],
          "purposes": ["social-insurance", "health-insurance"],
          "legal_basis": "Law on Social Insurance 2024; Decree 13/2023 Art. 17"},
-        "verify, lookup (name, birth date, sex, status, permanent residence), all provinces",
+        "verify, lookup (name, birth date, sex, status, permanent residence), batch check, "
+        "event subscriptions; all provinces",
     ),
     DemoAgency(
         "vcb", "Ngân hàng TMCP Ngoại thương Việt Nam", "bank", "vcb-demo", "dancu-vcb-demo-2026",
