@@ -54,7 +54,7 @@ def test_agency_commands_and_chain_verification(
     assert "suspended" in run("agency", "suspend", "bhxh")
     assert "resumed" in run("agency", "suspend", "bhxh", "--resume")
     assert "new signing key" in run("agency", "rotate-key")
-    assert "all 8 chains intact" in run("audit", "verify")
+    assert "all 64 chains intact" in run("audit", "verify")
     engine = build_engine(env["DANCU_DATABASE_URL"])
     from dancu.gateway import access
     from dancu.gateway.agency import Caller

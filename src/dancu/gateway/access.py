@@ -1,9 +1,10 @@
 """Access records: one per gateway call, written in the call's transaction, hash-chained.
 
 There are ``CHAINS`` independent chains (a call goes to one by its request id) so that appends
-do not all queue on one lock; each chain's head row is locked while appending (on SQLite the
-single writer serialises them anyway). Each record's hash covers its content and the previous
-hash of its chain: ``dancu audit verify`` recomputes every chain and shows the first break.
+do not all queue on one lock: a chain's head row is locked while appending, until the commit
+(on PostgreSQL that includes the commit's fsync; on SQLite the single writer serialises them
+anyway). Each record's hash covers its content and the previous hash of its chain: ``dancu
+audit verify`` recomputes every chain and shows the first break.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dancu.gateway.schemas import AccessRead, UsageRow
 from dancu.kit.clock import now
 from dancu.registry.person import read as people
 
-CHAINS = 8
+CHAINS = 64
 GENESIS = "0" * 64
 OVERSIGHT = (Role.CENTRAL_ADMIN, Role.AUDITOR, Role.SYSTEM)
 

@@ -198,13 +198,19 @@ def grants_of(session: Session, agency_id: int) -> list[Grant]:
 
 
 def grant_for(session: Session, caller: Caller, operation: str, purpose: str) -> Grant:
-    """The caller's grant that allows ``operation`` for ``purpose`` today (checked on every
-    call, so a suspension takes effect at once)."""
-    agency = session.get_one(Agency, caller.agency_id)
-    if agency.status != "active":
-        raise NotGranted(f"agency {agency.code} is suspended")
+    """The caller's grant that allows ``operation`` for ``purpose`` today (read on every call,
+    in one statement with the agency's status, so a suspension takes effect at once)."""
     today = now().date()
-    for grant in grants_of(session, caller.agency_id):
+    rows = session.execute(
+        select(Grant, Agency.status, Agency.code)
+        .join(Agency, Agency.id == Grant.agency_id)
+        .where(Grant.agency_id == caller.agency_id)
+        .order_by(Grant.id)
+    ).all()
+    code = rows[0][2] if rows else caller.agency_code
+    if rows and rows[0][1] != "active":
+        raise NotGranted(f"agency {code} is suspended")
+    for grant, _status, _code in rows:
         current = grant.valid_from <= today and (grant.valid_to is None or today <= grant.valid_to)
         if (
             grant.status == "active"
@@ -213,4 +219,4 @@ def grant_for(session: Session, caller: Caller, operation: str, purpose: str) ->
             and purpose in grant.purposes
         ):
             return grant
-    raise NotGranted(f"no active grant lets {agency.code} call {operation} for purpose {purpose!r}")
+    raise NotGranted(f"no active grant lets {code} call {operation} for purpose {purpose!r}")
