@@ -1,0 +1,1 @@
+"""Record linkage: Vietnamese-aware normalisation of names, dates, phones and addresses."""
