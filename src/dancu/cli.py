@@ -185,6 +185,7 @@ def _register_subcommands() -> None:
     from dancu.idnumber.cli import app as id_app
     from dancu.jobs.cli import app as jobs_app
     from dancu.jobs.cli import worker_command
+    from dancu.linkage.cli import link_command
     from dancu.registry.importer.cli import import_command
     from dancu.registry.person.cli import app as person_app
     from dancu.synth.cli import synth_command
@@ -200,6 +201,7 @@ def _register_subcommands() -> None:
     app.command("demo")(demo_command)
     app.command("import")(import_command)
     app.command("synth")(synth_command)
+    app.command("link")(link_command)
 
 
 _register_subcommands()
