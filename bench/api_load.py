@@ -93,7 +93,8 @@ def _wrk(port: int, script: Path, seconds: int) -> tuple[float, float, float]:
     return rate, ms("50"), ms("99")
 
 
-def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
+def demo_register(url: str, people: int, workdir: Path) -> None:
+    """`dancu demo` on ``url``: the register every HTTP benchmark reads."""
     env = {**os.environ, "DANCU_DATABASE_URL": url, "DANCU_VAR_DIR": str(workdir)}
     subprocess.run(
         [sys.executable, "-m", "dancu", "demo", "--people", str(people)],
@@ -101,6 +102,10 @@ def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
         check=True,
         capture_output=True,
     )
+
+
+def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
+    demo_register(url, people, workdir)
     from sqlalchemy import select
 
     from dancu.auth.principal import Principal, Role

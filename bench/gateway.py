@@ -25,7 +25,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.api_load import _serve, _wrk  # noqa: E402
+from bench.api_load import _serve, _wrk, demo_register  # noqa: E402
 
 VERIFY_LUA = """
 local ids = {}
@@ -50,15 +50,7 @@ end
 
 
 def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
-    import subprocess
-
-    env = {**os.environ, "DANCU_DATABASE_URL": url, "DANCU_VAR_DIR": str(workdir)}
-    subprocess.run(
-        [sys.executable, "-m", "dancu", "demo", "--people", str(people)],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    demo_register(url, people, workdir)
     from sqlalchemy import select
 
     from dancu.auth.principal import SYSTEM

@@ -97,3 +97,13 @@ async def read_unit(
 
     result: T = await anyio.to_thread.run_sync(work, limiter=request.app.state.read_limiter)
     return result
+
+
+def app_singleton(request: Request, name: str, make: Callable[[], T]) -> T:
+    """A per-process object kept on the app (a cipher, a key set, rate limits), made on first
+    use; ``None`` stored under ``name`` (tests reset it so) means "make it again"."""
+    value = getattr(request.app.state, name, None)
+    if value is None:
+        value = make()
+        setattr(request.app.state, name, value)
+    return value

@@ -32,7 +32,7 @@ from dancu.kit.clock import now
 from dancu.kit.db import unit_of_work
 from dancu.registry.person.models import Person
 
-log_ = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 PRODUCERS = (Role.CENTRAL_ADMIN, Role.SYSTEM)
 
 
@@ -168,7 +168,7 @@ def _produce_one(
             application.production_error = None
             application.production_attempts += 1
     except Exception as exc:  # reported on the application; the batch goes on
-        log_.warning(
+        logger.warning(
             "card application %s failed in production: %s", application_id, type(exc).__name__
         )
         with unit_of_work(sessions) as session:

@@ -25,7 +25,7 @@ from dancu.card.schemas import (
     StatsRow,
 )
 from dancu.config import Settings
-from dancu.deps import PrincipalDep, SessionDep
+from dancu.deps import PrincipalDep, SessionDep, app_singleton
 from dancu.kit.clock import now
 from dancu.kit.errors import InvalidInput
 from dancu.kit.ratelimit import RateLimit
@@ -36,19 +36,13 @@ Month = Annotated[str, Query(pattern=_MONTH.pattern, examples=["2027-03"])]
 
 
 def _cipher(request: Request) -> BiometricCipher:
-    state = request.app.state
-    if getattr(state, "card_cipher", None) is None:
-        state.card_cipher = setup.cipher(state.settings)
-    cipher: BiometricCipher = state.card_cipher
-    return cipher
+    settings: Settings = request.app.state.settings
+    return app_singleton(request, "card_cipher", lambda: setup.cipher(settings))
 
 
 def _production(request: Request) -> Production:
-    state = request.app.state
-    if getattr(state, "card_production", None) is None:
-        state.card_production = setup.production(state.settings)
-    made: Production = state.card_production
-    return made
+    settings: Settings = request.app.state.settings
+    return app_singleton(request, "card_production", lambda: setup.production(settings))
 
 
 def _view(session: Session, application_id: int) -> ApplicationRead:
@@ -175,11 +169,11 @@ def revoke(
 def card_status(card_number: str, request: Request, session: SessionDep) -> CardStatus:
     """Public: is this card valid? Answers valid, expired, revoked or unknown, nothing else.
     Rate-limited per client address."""
-    state = request.app.state
-    if getattr(state, "card_status_limit", None) is None:
-        settings: Settings = state.settings
-        state.card_status_limit = RateLimit(settings.card.status_requests_per_minute)
-    state.card_status_limit.hit(request.client.host if request.client else "?")
+    settings: Settings = request.app.state.settings
+    limit = app_singleton(
+        request, "card_status_limit", lambda: RateLimit(settings.card.status_requests_per_minute)
+    )
+    limit.hit(request.client.host if request.client else "?")
     return issuance.public_status(session, card_number, now().date())
 
 

@@ -64,12 +64,9 @@ def append(
     outcome: str,
 ) -> AccessRecord:
     chain = zlib.crc32(request_id.encode()) % CHAINS
-    head = session.scalar(
+    head = session.scalars(
         select(AccessChainHead).where(AccessChainHead.chain == chain).with_for_update()
-    )
-    if head is None:  # chains are created by the migration; a new one starts at genesis
-        head = AccessChainHead(chain=chain, last_id=0, last_hash=GENESIS)
-        session.add(head)
+    ).one()  # the migrations create every chain's head
     access = AccessRecord(
         chain=chain,
         at=now(),

@@ -7,9 +7,10 @@ import base64
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import (
     APIRouter,
@@ -28,7 +29,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 
 from dancu.config import Settings
-from dancu.deps import PrincipalDep, SessionDep
+from dancu.deps import PrincipalDep, SessionDep, app_singleton
 from dancu.gateway import access, agency, batch, service, subscription, tokens
 from dancu.gateway.agency import Caller
 from dancu.gateway.errors import InvalidClient
@@ -59,7 +60,6 @@ router = APIRouter(tags=["gateway"])
 _bearer = HTTPBearer(auto_error=False)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,40}$")
 KEYSET_SECONDS = 10.0
-T = TypeVar("T")
 
 
 def _secret(request: Request) -> bytes:
@@ -100,36 +100,35 @@ def _request_id(given: str | None) -> str:
     return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def _state(request: Request, name: str, make: Callable[[], T]) -> T:
-    value = getattr(request.app.state, name, None)
-    if value is None:
-        value = make()
-        setattr(request.app.state, name, value)
-    return value
-
-
-def _record_refusal(
+@contextmanager
+def _refusals_recorded(
     request: Request,
+    session: Session,
     caller: Caller,
     *,
     operation: str,
     purpose: str | None,
     subject: str | None,
     request_id: str,
-    exc: DancuError,
-) -> None:
-    """A refused call is recorded too, in its own transaction (the call's was rolled back)."""
-    with unit_of_work(request.app.state.session_factory) as session:
-        access.append(
-            session,
-            caller,
-            request_id=request_id,
-            operation=operation,
-            purpose=purpose,
-            subject=subject,
-            fields=[],
-            outcome=exc.code[:24],
-        )
+) -> Iterator[None]:
+    """A refused call is recorded too: the call's transaction is rolled back, and the access
+    record is written in a transaction of its own."""
+    try:
+        yield
+    except DancuError as exc:
+        session.rollback()
+        with unit_of_work(request.app.state.session_factory) as own:
+            access.append(
+                own,
+                caller,
+                request_id=request_id,
+                operation=operation,
+                purpose=purpose,
+                subject=subject,
+                fields=[],
+                outcome=exc.code[:24],
+            )
+        raise
 
 
 # --- token and keys -------------------------------------------------------------------------
@@ -221,27 +220,23 @@ def verify(
     """Does this ID number go with these attributes? Per attribute: exact, normalised (case,
     diacritics, spacing; a less precise date) or no_match; ``alive`` only when all matched."""
     request_id = _request_id(x_request_id)
-    try:
+    with _refusals_recorded(
+        request,
+        session,
+        caller,
+        operation="verify",
+        purpose=body.purpose,
+        subject=body.id_number,
+        request_id=request_id,
+    ):
         return service.verify(
             session,
             caller,
             body,
             request_id=request_id,
-            failures=_state(request, "gateway_failures", service.FailedVerifications),
-            limits=_state(request, "gateway_limits", service.GrantLimits),
+            failures=app_singleton(request, "gateway_failures", service.FailedVerifications),
+            limits=app_singleton(request, "gateway_limits", service.GrantLimits),
         )
-    except DancuError as exc:
-        session.rollback()
-        _record_refusal(
-            request,
-            caller,
-            operation="verify",
-            purpose=body.purpose,
-            subject=body.id_number,
-            request_id=request_id,
-            exc=exc,
-        )
-        raise
 
 
 @router.get("/v1/gateway/people/{id_number}")
@@ -256,27 +251,23 @@ def lookup(
     """The fields your grant allows of one person, for a purpose your grant names. 404 alike
     for a number that does not exist, a person outside your grant, or a missing consent."""
     request_id = _request_id(x_request_id)
-    try:
+    with _refusals_recorded(
+        request,
+        session,
+        caller,
+        operation="lookup",
+        purpose=purpose,
+        subject=id_number,
+        request_id=request_id,
+    ):
         found = service.lookup(
             session,
             caller,
             id_number,
             purpose,
             request_id=request_id,
-            limits=_state(request, "gateway_limits", service.GrantLimits),
+            limits=app_singleton(request, "gateway_limits", service.GrantLimits),
         )
-    except DancuError as exc:
-        session.rollback()
-        _record_refusal(
-            request,
-            caller,
-            operation="lookup",
-            purpose=purpose,
-            subject=id_number,
-            request_id=request_id,
-            exc=exc,
-        )
-        raise
     if found is None:
         return problem(
             404,

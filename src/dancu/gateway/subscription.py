@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 import urllib.error
@@ -21,9 +20,6 @@ import urllib.request
 from datetime import timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +30,7 @@ from dancu.gateway.models import Agency, Subscription
 from dancu.jobs import JobStatus, enqueue, list_jobs
 from dancu.jobs.service import retry
 from dancu.kit.clock import now
+from dancu.kit.sealing import Sealer
 from dancu.registry.events import EVENT_TYPES, RegisterEvent
 
 DELIVER_JOB = "gateway.deliver_event"
@@ -41,19 +38,12 @@ PULL_LAG = timedelta(seconds=2)  # events younger than this may still be behind 
 TIMEOUT_SECONDS = 10
 
 
-def _sealer(secret: bytes) -> AESGCM:
-    key = HKDF(hashes.SHA256(), 32, salt=None, info=b"dancu webhook secrets").derive(secret)
-    return AESGCM(key)
-
-
 def seal(value: str, deployment_secret: bytes) -> str:
-    nonce = os.urandom(12)
-    return (nonce + _sealer(deployment_secret).encrypt(nonce, value.encode(), None)).hex()
+    return Sealer(deployment_secret, "dancu webhook secrets").seal(value.encode())
 
 
 def unseal(sealed: str, deployment_secret: bytes) -> str:
-    raw = bytes.fromhex(sealed)
-    return _sealer(deployment_secret).decrypt(raw[:12], raw[12:], None).decode()
+    return Sealer(deployment_secret, "dancu webhook secrets").open(sealed).decode()
 
 
 def subscribe(

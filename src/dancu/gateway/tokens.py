@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, import_key
@@ -30,6 +26,7 @@ from dancu.gateway.errors import InvalidClient
 from dancu.gateway.models import Agency, ApiClient, SigningKey
 from dancu.kit.clock import now
 from dancu.kit.errors import Unauthorized
+from dancu.kit.sealing import Sealer
 
 ALG = "ES256"
 TOKEN_MINUTES = 5
@@ -40,20 +37,18 @@ class InvalidGatewayToken(Unauthorized):
     code = "gateway.invalid_token"
 
 
-def _sealer(secret: bytes) -> AESGCM:
-    key = HKDF(hashes.SHA256(), 32, salt=None, info=b"dancu gateway signing keys").derive(secret)
-    return AESGCM(key)
+def _sealer(secret: bytes) -> Sealer:
+    return Sealer(secret, "dancu gateway signing keys")
 
 
 def rotate_key(session: Session, secret: bytes) -> str:
     """Make a new signing key current; older ones keep verifying until they are retired."""
     kid = f"gw-{now():%Y%m%d}-{secrets.token_hex(4)}"
     key = ECKey.generate_key("P-256", parameters={"kid": kid, "use": "sig", "alg": ALG})
-    nonce = os.urandom(12)
-    sealed = nonce + _sealer(secret).encrypt(
-        nonce, json.dumps(key.as_dict(private=True)).encode(), kid.encode()
+    sealed = _sealer(secret).seal(
+        json.dumps(key.as_dict(private=True)).encode(), context=kid.encode()
     )
-    session.add(SigningKey(kid=kid, private_jwk=sealed.hex()))
+    session.add(SigningKey(kid=kid, private_jwk=sealed))
     session.flush()
     return kid
 
@@ -71,8 +66,7 @@ def retire_old_keys(session: Session) -> int:
 
 
 def _open(row: SigningKey, secret: bytes) -> ECKey:
-    raw = bytes.fromhex(row.private_jwk)
-    data = _sealer(secret).decrypt(raw[:12], raw[12:], row.kid.encode())
+    data = _sealer(secret).open(row.private_jwk, context=row.kid.encode())
     key = import_key(json.loads(data), "EC")
     assert isinstance(key, ECKey)
     return key
