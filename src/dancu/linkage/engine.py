@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from dancu.linkage.levels import blocking_rules, comparisons, training_rules
 
@@ -29,6 +31,9 @@ MODEL_FORMAT: Final = "dancu.linkage.model"
 MODEL_VERSION: Final = 1
 REGISTER, INCOMING = "register", "incoming"  # Splink dataset names
 _LOG_LEVEL: Final = logging.ERROR
+LinkType = Literal["link_only", "dedupe_only"]
+# A backend turns named frames into Splink's database API and its input tables.
+Inputs = Callable[[dict[str, pl.DataFrame]], list[Any]]
 
 
 class ModelVersionError(ValueError):
@@ -64,6 +69,8 @@ class TrainingOptions:
     # Share of incoming records expected to have a counterpart in the register: sets the prior
     # that two random records match (share / register size).
     expected_match_share: float = 0.95
+    # Deduplication: share of register records that have a duplicate.
+    expected_duplicate_share: float = 0.01
     extra_blocking_rules: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -96,11 +103,13 @@ def build_settings(
     *,
     probability_two_random_records_match: float,
     extra_blocking_rules: tuple[str, ...] = (),
+    link_type: LinkType = "link_only",
 ) -> dict[str, Any]:
-    """Splink settings (link_only: each incoming record against the register)."""
+    """Splink settings: ``link_only`` (each incoming record against the register) or
+    ``dedupe_only`` (the register against itself)."""
     rules = [*blocking_rules(columns), *extra_blocking_rules]
     return {
-        "link_type": "link_only",
+        "link_type": link_type,
         "unique_id_column_name": columns.unique_id,
         "probability_two_random_records_match": probability_two_random_records_match,
         "comparisons": comparisons(columns),
@@ -112,35 +121,74 @@ def build_settings(
     }
 
 
-def _linker(settings: dict[str, Any], register: pl.DataFrame, incoming: pl.DataFrame) -> Linker:
+def duckdb_inputs(frames: dict[str, pl.DataFrame]) -> list[Any]:
+    """The frames as tables of a fresh in-memory DuckDB (the default backend)."""
     con = duckdb.connect()
     db_api = DuckDBAPI(con)
     tables = []
-    for name, frame in ((REGISTER, register), (INCOMING, incoming)):
+    for name, frame in frames.items():
         con.register(f"{name}_arrow", frame.to_arrow())
         con.execute(f"CREATE TABLE {name}_input AS SELECT * FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
         tables.append(db_api.register(f"{name}_input", dataset_display_name=name))
-    return Linker(tables, json.loads(json.dumps(settings)), log_level=_LOG_LEVEL)
+    return tables
+
+
+def backend_inputs(backend: str) -> Inputs:
+    """``duckdb`` (one machine, the default) or ``spark`` (a cluster; needs pyspark)."""
+    if backend == "duckdb":
+        return duckdb_inputs
+    if backend == "spark":
+        from dancu.linkage import spark
+
+        return spark.inputs
+    raise ValueError(f"unknown linkage backend {backend!r}: use duckdb or spark")
+
+
+def _linker(
+    settings: dict[str, Any], frames: dict[str, pl.DataFrame], backend: str = "duckdb"
+) -> Linker:
+    tables = backend_inputs(backend)(frames)
+    settings = json.loads(json.dumps(settings))
+    if backend != "duckdb":  # the levels are written in DuckDB's SQL; Splink translates them
+        settings["sql_dialect"] = "duckdb"
+    return Linker(tables, settings, log_level=_LOG_LEVEL)
+
+
+def _frames(
+    columns: LinkageColumns, register: pl.DataFrame, incoming: pl.DataFrame | None
+) -> dict[str, pl.DataFrame]:
+    frames = {REGISTER: _select(register, columns)}
+    if incoming is not None:
+        frames[INCOMING] = _select(incoming, columns)
+    return frames
 
 
 def train(
     register: pl.DataFrame,
-    incoming: pl.DataFrame,
+    incoming: pl.DataFrame | None = None,
     *,
     columns: LinkageColumns | None = None,
     options: TrainingOptions | None = None,
+    backend: str = "duckdb",
 ) -> LinkageModel:
-    """Estimate u by random sampling (seeded) and m by EM over blocked pairs."""
+    """Estimate u by random sampling (seeded) and m by EM over blocked pairs: of the register
+    against ``incoming``, or (without it) of the register against itself, for deduplication."""
     columns = columns or LinkageColumns()
     options = options or TrainingOptions()
-    prior = options.expected_match_share / max(register.height, 1)
+    n = max(register.height, 2)
+    if incoming is None:
+        link_type: LinkType = "dedupe_only"
+        prior = options.expected_duplicate_share / (n - 1)
+    else:
+        link_type, prior = "link_only", options.expected_match_share / n
     settings = build_settings(
         columns,
         probability_two_random_records_match=min(prior, 0.5),
         extra_blocking_rules=options.extra_blocking_rules,
+        link_type=link_type,
     )
-    linker = _linker(settings, _select(register, columns), _select(incoming, columns))
+    linker = _linker(settings, _frames(columns, register, incoming), backend)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_max_pairs, seed=options.seed
     )
@@ -156,20 +204,26 @@ def _select(frame: pl.DataFrame, columns: LinkageColumns) -> pl.DataFrame:
     return frame.select(columns.used())
 
 
+def _scored(linker: Linker, threshold: float) -> pl.DataFrame:
+    scored = linker.inference.predict(threshold_match_probability=threshold)
+    pairs = pl.from_arrow(scored.as_pyarrow_table())  # type: ignore[no-untyped-call]
+    assert isinstance(pairs, pl.DataFrame)
+    return pairs
+
+
 def predict(
     model: LinkageModel,
     register: pl.DataFrame,
     incoming: pl.DataFrame,
     *,
     threshold: float = 0.5,
+    backend: str = "duckdb",
 ) -> pl.DataFrame:
     """Scored candidate pairs above ``threshold``: ``register_id``, ``record_id`` (the unique
     ids of each side), ``match_probability`` and ``match_weight``."""
     cols = model.columns
-    linker = _linker(model.settings, _select(register, cols), _select(incoming, cols))
-    scored = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = pl.from_arrow(scored.as_pyarrow_table())  # type: ignore[no-untyped-call]
-    assert isinstance(pairs, pl.DataFrame)
+    settings = {**model.settings, "link_type": "link_only"}
+    pairs = _scored(_linker(settings, _frames(cols, register, incoming), backend), threshold)
     uid = cols.unique_id
     left_is_register = pl.col("source_dataset_l") == REGISTER
     return pairs.select(
@@ -178,6 +232,56 @@ def predict(
         "match_probability",
         "match_weight",
     ).sort("record_id", "register_id")
+
+
+def predict_duplicates(
+    model: LinkageModel,
+    register: pl.DataFrame,
+    *,
+    threshold: float = 0.5,
+    backend: str = "duckdb",
+) -> pl.DataFrame:
+    """Pairs of register records scored above ``threshold``: ``id_l`` < ``id_r`` (unique ids),
+    ``match_probability``, ``match_weight``."""
+    cols = model.columns
+    settings = {**model.settings, "link_type": "dedupe_only"}
+    pairs = _scored(_linker(settings, _frames(cols, register, None), backend), threshold)
+    uid = cols.unique_id
+    return pairs.select(
+        pl.min_horizontal(f"{uid}_l", f"{uid}_r").alias("id_l"),
+        pl.max_horizontal(f"{uid}_l", f"{uid}_r").alias("id_r"),
+        "match_probability",
+        "match_weight",
+    ).sort("id_l", "id_r")
+
+
+def clusters(pairs: pl.DataFrame, *, threshold: float) -> pl.DataFrame:
+    """Connected components of the pairs at or above ``threshold`` (Splink's clustering):
+    ``cluster_id`` and ``unique_id`` of every record in a cluster of two or more."""
+    edges = pairs.filter(pl.col("match_probability") >= threshold)
+    if edges.is_empty():
+        return pl.DataFrame(schema={"cluster_id": pl.Int64, "unique_id": pl.Int64})
+    nodes = pl.concat([edges["id_l"], edges["id_r"]]).unique().to_frame("unique_id")
+    con = duckdb.connect()
+    con.register("nodes_arrow", nodes.to_arrow())
+    con.register("edges_arrow", edges.rename({"id_l": "unique_id_l", "id_r": "unique_id_r"})
+                 .to_arrow())  # fmt: skip
+    con.execute("CREATE TABLE nodes AS SELECT * FROM nodes_arrow")
+    con.execute("CREATE TABLE edges AS SELECT * FROM edges_arrow")
+    found = cluster_pairwise_predictions_at_threshold(
+        "nodes", "edges", DuckDBAPI(con), "unique_id", threshold_match_probability=threshold
+    )
+    frame = pl.from_arrow(found.as_pyarrow_table())  # type: ignore[no-untyped-call]
+    assert isinstance(frame, pl.DataFrame)
+    ids = frame.select(pl.col("cluster_id"), pl.col("unique_id").cast(pl.Int64))
+    # Number the clusters 1, 2, ... by their lowest member, so output is stable.
+    first = ids.group_by("cluster_id").agg(pl.col("unique_id").min().alias("lowest"))
+    numbered = first.sort("lowest").with_row_index("number", offset=1)
+    return (
+        ids.join(numbered, on="cluster_id")
+        .select(pl.col("number").cast(pl.Int64).alias("cluster_id"), "unique_id")
+        .sort("cluster_id", "unique_id")
+    )
 
 
 def best_matches(pairs: pl.DataFrame) -> pl.DataFrame:
