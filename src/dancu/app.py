@@ -19,6 +19,7 @@ from dancu.config import Settings
 from dancu.deps import SESSION_CONCURRENCY, SessionDep
 from dancu.gateway.router import router as gateway_router
 from dancu.kit.db import build_engine, build_read_engine, session_factory
+from dancu.linkage.router import router as linkage_router
 from dancu.registry.household.router import router as household_router
 from dancu.registry.person.router import router as person_router
 from dancu.registry.residence.router import router as residence_router
@@ -85,6 +86,7 @@ def create_app(
         adminunit_router,
         card_router,
         gateway_router,
+        linkage_router,
     ):
         app.include_router(router)
 

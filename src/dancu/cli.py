@@ -185,7 +185,8 @@ def _register_subcommands() -> None:
     from dancu.idnumber.cli import app as id_app
     from dancu.jobs.cli import app as jobs_app
     from dancu.jobs.cli import worker_command
-    from dancu.linkage.cli import link_command
+    from dancu.linkage.cli import app as linkage_app
+    from dancu.linkage.cli import dedupe_command, link_command
     from dancu.registry.importer.cli import import_command
     from dancu.registry.person.cli import app as person_app
     from dancu.synth.cli import synth_command
@@ -202,6 +203,8 @@ def _register_subcommands() -> None:
     app.command("import")(import_command)
     app.command("synth")(synth_command)
     app.command("link")(link_command)
+    app.command("dedupe")(dedupe_command)
+    app.add_typer(linkage_app, name="linkage")
 
 
 _register_subcommands()

@@ -10,6 +10,7 @@ from dancu.gateway import models as _gateway  # noqa: F401
 from dancu.idnumber import models as _idnumber  # noqa: F401
 from dancu.jobs import models as _jobs  # noqa: F401
 from dancu.kit.db import Base
+from dancu.linkage import models as _linkage  # noqa: F401
 from dancu.registry import events as _events  # noqa: F401
 from dancu.registry.household import models as _household  # noqa: F401
 from dancu.registry.importer import models as _importer  # noqa: F401

@@ -4,9 +4,13 @@ agreement of each field and the corrections the register would make (fields in t
 
 Columns (header row; others are ignored): ``record_key`` (the agency's own key, required),
 ``id_number``, ``full_name``, ``birth_date`` (YYYY, YYYY-MM or YYYY-MM-DD), ``sex``
-(male/female). Rows with an ID number are checked against that person; rows without one are
-matched on the exact name (case and diacritics folded) and birth year — unique candidates
-only. (The record-linkage engine will deepen this.)
+(male/female), and to help matching ``old_id_number``, ``permanent_commune`` (a commune code,
+pre-2025 ones too) and ``phone``. A row whose ID number is the register's and whose name agrees
+(exactly or but for diacritics and case) is that person. Every other row is matched by the
+record-linkage engine (``dancu.linkage.candidates``: candidates through the register's indexes,
+scored by the register's Fellegi-Sunter model): a match probability of ``MATCH`` or more is a
+match, ``REVIEW`` or more goes to the clerical review queue and the agency is told "review",
+anything less is no match.
 
 The work runs as a chain of jobs of ``CHUNK`` rows, each committing its results and progress,
 so a restarted server or worker goes on where it stopped.
@@ -30,13 +34,29 @@ from dancu.gateway.service import agreements, person_or_none, visible
 from dancu.jobs import enqueue
 from dancu.kit.clock import now
 from dancu.kit.text import fold
+from dancu.linkage import review
+from dancu.linkage.candidates import Scored, score_rows
+from dancu.linkage.link import person_records
+from dancu.linkage.models import LinkageRun
+from dancu.linkage.registermodel import for_register, register_model
 from dancu.registry.person import read as people
 from dancu.registry.person.models import Person
+from dancu.registry.person.service import find
 
 RUN_JOB = "gateway.run_batch_check"
 CHUNK = 500
 MAX_ROWS = 1_000_000
-COLUMNS = ("record_key", "id_number", "full_name", "birth_date", "sex")
+MATCH, REVIEW = 0.9, 0.5
+COLUMNS = (
+    "record_key",
+    "id_number",
+    "full_name",
+    "birth_date",
+    "sex",
+    "old_id_number",
+    "permanent_commune",
+    "phone",
+)
 COMPARED = ("full_name", "birth_date", "sex")
 
 
@@ -92,39 +112,98 @@ def own(session: Session, caller: Caller, batch_id: int) -> BatchCheck:
     return found
 
 
-def _by_name(session: Session, row: dict[str, str]) -> tuple[str, Person | None]:
-    if not row["full_name"] or not row["birth_date"][:4].isdigit():
-        return "invalid", None
-    found = list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.name_key == f" {fold(row['full_name'])} ",
-                Person.birth_year == int(row["birth_date"][:4]),
-            )
-            .limit(2)
+Outcome = tuple[str, Person | None, float | None]  # status, person, match probability
+
+
+def _by_number(session: Session, row: dict[str, str]) -> Person | None:
+    """The person of the row's ID number, when the row's name agrees with theirs."""
+    person = person_or_none(session, row["id_number"]) if row["id_number"] else None
+    if person is None or not row["full_name"]:
+        return person
+    return person if fold(row["full_name"]) == fold(person.full_name) else None
+
+
+def _queue(session: Session, batch: BatchCheck, row: dict[str, str], scored: Scored) -> None:
+    """A review-band row, with its best candidate, in the clerical review queue."""
+    source = f"gateway batch {batch.id}"
+    run = session.scalars(
+        select(LinkageRun).where(LinkageRun.kind == "batch", LinkageRun.source == source)
+    ).first()
+    if run is None:
+        run = review.open_run(
+            session,
+            kind="batch",
+            source=source,
+            params={"match": MATCH, "review": REVIEW},
+            username="gateway",
         )
+    person = find(session, str(scored.id_number))
+    register = person_records([person]).row(0, named=True)
+    given = {k: row.get(k) or None for k in register if k != "record_key"}
+    review.add_pairs(
+        session,
+        run,
+        [
+            review.PairIn(
+                left_ref=str(person.id_number),
+                right_ref=row["record_key"],
+                left={k: v for k, v in register.items() if k != "record_key"},
+                right=given,
+                probability=scored.probability or 0.0,
+                weight=scored.weight or 0.0,
+                agreement={},
+                province_code=person.province_code,
+            )
+        ],
     )
-    if len(found) > 1:
-        return "ambiguous", None
-    return ("matched", found[0]) if found else ("no_match", None)
+
+
+def _match(session: Session, batch: BatchCheck, rows: list[dict[str, str]]) -> list[Outcome]:
+    """Each row's outcome: by its ID number where name and number agree, else by the engine."""
+    outcomes: list[Outcome | None] = []
+    for row in rows:
+        if not row["id_number"] and not row["full_name"]:
+            outcomes.append(("invalid", None, None))
+            continue
+        person = _by_number(session, row)
+        outcomes.append(("matched", person, None) if person is not None else None)
+    left = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    if left:
+        _, model = register_model(session)
+        scored = score_rows(
+            session,
+            for_register(session, model),
+            [rows[i] for i in left],
+            match=MATCH,
+            review=REVIEW,
+        )
+        for i, found in zip(left, scored, strict=True):
+            if found.decision == "match":
+                outcomes[i] = ("matched", find(session, str(found.id_number)), found.probability)
+            elif found.decision == "review":
+                _queue(session, batch, rows[i], found)
+                outcomes[i] = ("review", None, found.probability)
+            else:
+                outcomes[i] = ("no_match", None, found.probability)
+    return [outcome or ("no_match", None, None) for outcome in outcomes]
 
 
 def _check_row(
-    session: Session, grant: Grant, caller: Caller, purpose: str, row: dict[str, str]
+    session: Session,
+    grant: Grant,
+    caller: Caller,
+    purpose: str,
+    row: dict[str, str],
+    outcome: Outcome,
 ) -> tuple[dict[str, Any], Person | None]:
-    if row["id_number"]:
-        status, person = "matched", person_or_none(session, row["id_number"])
-        if person is None:
-            status = "no_match"
-    else:
-        status, person = _by_name(session, row)
+    status, person, probability = outcome
     person = visible(session, grant, caller, person, purpose, release=True)
     if status == "matched" and person is None:
         status = "no_match"  # outside the grant looks like no record at all
     result: dict[str, Any] = {"record_key": row["record_key"], "status": status}
     if person is None:
         return result, None
+    result["match_probability"] = probability
     try:
         request = VerifyRequest(
             id_number=str(person.id_number),
@@ -159,10 +238,10 @@ def run_chunk(session: Session, batch_id: int, after_line: int) -> int | None:
             .limit(CHUNK)
         )
     )
-    for row in rows:
-        if row.result is not None:
-            continue  # done by an earlier attempt of this chunk
-        row.result, person = _check_row(session, grant, caller, batch.purpose, row.given)
+    todo = [row for row in rows if row.result is None]  # others done by an earlier attempt
+    given = [{c: row.given.get(c, "") for c in COLUMNS} for row in todo]
+    for row, values, outcome in zip(todo, given, _match(session, batch, given), strict=True):
+        row.result, person = _check_row(session, grant, caller, batch.purpose, values, outcome)
         batch.rows_done += 1
         if person is not None:
             batch.rows_matched += 1
@@ -178,6 +257,7 @@ def run_chunk(session: Session, batch_id: int, after_line: int) -> int | None:
             )
     if len(rows) < CHUNK:
         batch.status, batch.finished_at = "done", now()
+        _finish_review_run(session, batch)
         return None
     last = rows[-1].line
     enqueue(
@@ -189,6 +269,15 @@ def run_chunk(session: Session, batch_id: int, after_line: int) -> int | None:
     return last
 
 
+def _finish_review_run(session: Session, batch: BatchCheck) -> None:
+    source = f"gateway batch {batch.id}"
+    run = session.scalars(
+        select(LinkageRun).where(LinkageRun.kind == "batch", LinkageRun.source == source)
+    ).first()
+    if run is not None:
+        review.finish_run(session, run, {"rows": batch.rows_total, "matched": batch.rows_matched})
+
+
 def results_csv(session: Session, batch: BatchCheck) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -198,6 +287,7 @@ def results_csv(session: Session, batch: BatchCheck) -> str:
             "record_key",
             "status",
             "id_number",
+            "match_probability",
             *(f"{c}_agreement" for c in COMPARED),
             *(f"{c}_correction" for c in COMPARED),
         ]
@@ -214,6 +304,7 @@ def results_csv(session: Session, batch: BatchCheck) -> str:
                 result["record_key"],
                 result["status"],
                 result.get("id_number", ""),
+                "" if result.get("match_probability") is None else result["match_probability"],
                 *(agreement.get(c, "") for c in COMPARED),
                 *(corrections.get(c) or "" for c in COMPARED),
             ]

@@ -1,4 +1,9 @@
-"""`dancu link`: link a file to the register, or to another file."""
+"""`dancu link` (a file to the register or to another file), `dancu dedupe` (duplicates inside
+the register) and `dancu linkage train` (the model the gateway's batch check scores with).
+
+Long runs keep each stage's result under ``var/linkage/<fingerprint>/``: a run that is killed
+and started again with the same inputs and options goes on from the last stage it finished.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,12 @@ from pathlib import Path
 import typer
 
 from dancu.auth.principal import SYSTEM
+
+app = typer.Typer(help="Record linkage models.", no_args_is_help=True)
+
+_BACKEND = typer.Option("duckdb", help="duckdb (one machine) or spark (DANCU_SPARK_MASTER)")
+_MATCH = typer.Option(0.9, help="Match probability at or above which it is a match")
+_REVIEW = typer.Option(0.5, help="… at or above which a clerk should review it")
 
 
 def link_command(
@@ -21,23 +32,57 @@ def link_command(
     ),
     against: Path | None = typer.Option(None, help="Link to this file instead of the register"),
     against_map: str | None = typer.Option(None, help="--map for the --against file"),
-    match: float = typer.Option(0.9, help="Match probability at or above which it is a match"),
-    review: float = typer.Option(0.5, help="… at or above which a clerk should review it"),
+    match: float = _MATCH,
+    review: float = _REVIEW,
+    model: Path | None = typer.Option(None, help="Score with this saved model, not a new one"),
+    save_model: Path | None = typer.Option(None, help="Save the trained model here (JSON)"),
+    queue: bool = typer.Option(
+        True, help="Record the run and queue review-band pairs for clerks (register only)"
+    ),
+    backend: str = _BACKEND,
 ) -> None:
     """Link FILE to the register (or to --against): per record the best candidate, its match
     probability, per-field agreement and a decision (match / review / no_match)."""
     from dancu.audit.service import record
-    from dancu.cli import cli_session, console, fail
+    from dancu.cli import cli_session, console, fail, settings_from
     from dancu.kit.errors import DancuError
+    from dancu.linkage.checkpoint import Checkpoint, fingerprint
+    from dancu.linkage.engine import LinkageModel
     from dancu.linkage.link import link, parse_map, read_any, register_frame, standardise
+    from dancu.linkage.runs import store_link_run
 
+    options = {"map": map_, "against_map": against_map, "match": match, "review": review,
+               "model": str(model), "backend": backend}  # fmt: skip
     try:
         incoming = standardise(read_any(file), parse_map(map_))
+        saved = LinkageModel.load(model) if model is not None else None
         if against is not None:
             other = standardise(read_any(against), parse_map(against_map))
+            key = fingerprint(file, against, options)
         else:
             with cli_session(ctx) as session:
                 other = register_frame(session)
+            key = fingerprint(file, int(other.hash_rows(seed=7).sum()), options)
+        work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
+        if work.done():
+            console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
+        with console.status("linking …") as status:
+            results = link(
+                other,
+                incoming,
+                match=match,
+                review=review,
+                step=lambda text: status.update(text),
+                stages=work,
+                model=saved,
+                backend=backend,
+            )
+        trained = saved or LinkageModel.load(work.folder / "model.json")
+        if save_model is not None:
+            trained.save(save_model)
+        run = ""
+        if against is None:
+            with cli_session(ctx) as session:
                 record(
                     session,
                     SYSTEM,
@@ -46,17 +91,115 @@ def link_command(
                     subject_id=file.name[:64],
                     details={"records": incoming.height},
                 )
-        with console.status("linking …") as status:
-            results = link(
-                other, incoming, match=match, review=review, step=lambda text: status.update(text)
-            )
+                if queue:
+                    run_id, queued = store_link_run(
+                        session,
+                        source=file.name[:200],
+                        params=options,
+                        username=SYSTEM.username,
+                        results=results,
+                        register=other,
+                        incoming=incoming,
+                    )
+                    run = f"; run {run_id}, {queued:,} pairs queued for review"
     except DancuError as exc:
         fail(exc.detail)
         return
-    results.write_csv(out)
+    results.drop("matched_province").write_csv(out)
+    work.remove()
     counts = dict(results.group_by("decision").len().iter_rows())
     console.print(
         f"{incoming.height:,} records linked against {other.height:,}: "
         f"{counts.get('match', 0):,} match, {counts.get('review', 0):,} review, "
-        f"{counts.get('no_match', 0):,} no match → {out}"
+        f"{counts.get('no_match', 0):,} no match → {out}{run}"
     )
+
+
+def dedupe_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., help="Where to write the clusters of likely duplicates (CSV)"),
+    pairs: Path | None = typer.Option(None, help="Also write every scored pair here (CSV)"),
+    match: float = _MATCH,
+    review: float = _REVIEW,
+    model: Path | None = typer.Option(None, help="Score with this saved model, not a new one"),
+    queue: bool = typer.Option(True, help="Record the run and queue review-band pairs"),
+    backend: str = _BACKEND,
+) -> None:
+    """Find likely duplicate residents inside the register: pairs scored by a model trained on
+    the register, clustered at the match threshold. Nothing is merged."""
+    from dancu.audit.service import record
+    from dancu.cli import cli_session, console, fail, settings_from
+    from dancu.kit.errors import DancuError
+    from dancu.linkage.checkpoint import Checkpoint, fingerprint
+    from dancu.linkage.dedupe import find_duplicates
+    from dancu.linkage.engine import LinkageModel
+    from dancu.linkage.link import register_frame
+    from dancu.linkage.runs import store_dedupe_run
+
+    options = {"match": match, "review": review, "model": str(model), "backend": backend}
+    try:
+        with cli_session(ctx) as session:
+            register = register_frame(session)
+        saved = LinkageModel.load(model) if model is not None else None
+        key = fingerprint("dedupe", int(register.hash_rows(seed=7).sum()), options)
+        work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
+        if work.done():
+            console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
+        with console.status("deduplicating …") as status:
+            found = find_duplicates(
+                register,
+                match=match,
+                review=review,
+                model=saved,
+                stages=work,
+                step=lambda text: status.update(text),
+                backend=backend,
+            )
+        run = ""
+        with cli_session(ctx) as session:
+            record(
+                session,
+                SYSTEM,
+                action="linkage:dedupe:run",
+                subject_type="register",
+                subject_id="register",
+                details={"records": register.height, "pairs": found.pairs.height},
+            )
+            if queue:
+                run_id, queued = store_dedupe_run(
+                    session,
+                    params=options,
+                    username=SYSTEM.username,
+                    found=found,
+                    register=register,
+                )
+                run = f"; run {run_id}, {queued:,} pairs queued for review"
+    except DancuError as exc:
+        fail(exc.detail)
+        return
+    found.clusters.write_csv(out)
+    if pairs is not None:
+        found.pairs.write_csv(pairs)
+    work.remove()
+    clusters = found.clusters["cluster_id"].n_unique() if found.clusters.height else 0
+    console.print(
+        f"{register.height:,} residents: {clusters:,} clusters of likely duplicates "
+        f"({found.clusters.height:,} records) → {out}{run}"
+    )
+
+
+@app.command("train")
+def train_command(
+    ctx: typer.Context,
+    sample: int = typer.Option(50_000, help="Residents sampled from the register"),
+    seed: int = typer.Option(42),
+) -> None:
+    """Train the model the gateway's batch check scores with, on a sample of the register
+    (u from random pairs, m by EM against a dirty copy of the sample), and store it as the next
+    version of "register-link"."""
+    from dancu.cli import cli_session, console
+    from dancu.linkage.registermodel import train_register_model
+
+    with cli_session(ctx) as session, console.status("training …"):
+        row = train_register_model(session, sample=sample, seed=seed)
+    console.print(f"model {row.name} version {row.version} (id {row.id}): {row.trained_on}")

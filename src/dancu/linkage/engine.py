@@ -25,7 +25,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-from dancu.linkage.levels import blocking_rules, comparisons, training_rules
+from dancu.linkage.levels import blocking_rules, comparisons, training_rules, translate
 
 MODEL_FORMAT: Final = "dancu.linkage.model"
 MODEL_VERSION: Final = 1
@@ -34,6 +34,10 @@ _LOG_LEVEL: Final = logging.ERROR
 LinkType = Literal["link_only", "dedupe_only"]
 # A backend turns named frames into Splink's database API and its input tables.
 Inputs = Callable[[dict[str, pl.DataFrame]], list[Any]]
+
+
+class TrainingFailed(ValueError):
+    """EM could not estimate the model from the data given."""
 
 
 class ModelVersionError(ValueError):
@@ -76,26 +80,61 @@ class TrainingOptions:
 
 @dataclass(frozen=True)
 class LinkageModel:
-    """A trained model: Splink settings with m and u, and the column roles it was built for."""
+    """A trained model: Splink settings with m and u, the column roles it was built for, and
+    the term frequencies of the columns that adjust for them (from the data it was trained on,
+    so that scoring a small set of candidates still knows that "nguyen" is common)."""
 
     settings: dict[str, Any]
     columns: LinkageColumns
     version: int = MODEL_VERSION
+    term_frequencies: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return {"format": MODEL_FORMAT, "version": self.version,
+                "columns": asdict(self.columns), "splink_settings": self.settings,
+                "term_frequencies": self.term_frequencies}  # fmt: skip
 
     def save(self, path: Path) -> None:
-        document = {"format": MODEL_FORMAT, "version": self.version,
-                    "columns": asdict(self.columns), "splink_settings": self.settings}  # fmt: skip
-        path.write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
+        path.write_text(json.dumps(self.document(), indent=1, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any], source: str = "the model") -> LinkageModel:
+        if document.get("format") != MODEL_FORMAT or document.get("version") != MODEL_VERSION:
+            raise ModelVersionError(
+                f"{source} is not a {MODEL_FORMAT} model of version {MODEL_VERSION}"
+            )
+        columns = LinkageColumns(**document["columns"])
+        return cls(document["splink_settings"], columns, document["version"],
+                   document.get("term_frequencies") or {})  # fmt: skip
 
     @classmethod
     def load(cls, path: Path) -> LinkageModel:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("format") != MODEL_FORMAT or document.get("version") != MODEL_VERSION:
-            raise ModelVersionError(
-                f"{path} is not a {MODEL_FORMAT} model of version {MODEL_VERSION}"
-            )
-        columns = LinkageColumns(**document["columns"])
-        return cls(document["splink_settings"], columns, document["version"])
+        return cls.from_document(json.loads(path.read_text(encoding="utf-8")), str(path))
+
+
+def _tf_columns(settings: dict[str, Any]) -> list[str]:
+    return sorted({
+        level["tf_adjustment_column"]
+        for comparison in settings["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column")
+    })  # fmt: skip
+
+
+def term_frequencies(
+    settings: dict[str, Any], register: pl.DataFrame, *, keep: int = 2_000
+) -> dict[str, dict[str, float]]:
+    """Share of the register of each of the ``keep`` commonest values of every column the
+    model adjusts for term frequency (rarer values fall back to no adjustment)."""
+    result = {}
+    for column in _tf_columns(settings):
+        values = register[column].drop_nulls()
+        if values.is_empty():
+            continue
+        counts = values.value_counts(sort=True).head(keep)
+        total = values.len()
+        result[column] = {str(v): n / total for v, n in counts.iter_rows()}
+    return result
 
 
 def build_settings(
@@ -149,10 +188,9 @@ def _linker(
     settings: dict[str, Any], frames: dict[str, pl.DataFrame], backend: str = "duckdb"
 ) -> Linker:
     tables = backend_inputs(backend)(frames)
-    settings = json.loads(json.dumps(settings))
-    if backend != "duckdb":  # the levels are written in DuckDB's SQL; Splink translates them
-        settings["sql_dialect"] = "duckdb"
-    return Linker(tables, settings, log_level=_LOG_LEVEL)
+    # The levels are written in DuckDB's SQL, and Splink does not translate them: a copy for
+    # another backend has them rewritten in its dialect (the backend's name).
+    return Linker(tables, translate(settings, backend), log_level=_LOG_LEVEL)
 
 
 def _frames(
@@ -192,19 +230,52 @@ def train(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=options.u_max_pairs, seed=options.seed
     )
-    for rule in training_rules(columns):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
-    trained = linker.misc.save_model_to_json()
-    return LinkageModel(trained, columns)
+    rules = training_rules(columns)
+    failed = 0
+    for rule in rules:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError:
+            # On little data EM can drive a level's m to 0, which Splink refuses; the other
+            # sessions still estimate those comparisons (each is left free in more than one).
+            failed += 1
+    if rules and failed == len(rules):
+        raise TrainingFailed("too few records to estimate the model; give more data")
+    trained = _floor_probabilities(linker.misc.save_model_to_json())
+    return LinkageModel(
+        trained, columns, term_frequencies=term_frequencies(trained, _select(register, columns))
+    )
+
+
+_FLOOR: Final = 1e-9
+
+
+def _floor_probabilities(settings: dict[str, Any]) -> dict[str, Any]:
+    """EM on a small sample can estimate an m or u of exactly 0 for a level no pair fell in;
+    Splink refuses to load such a model, and 0 would make one field veto a match outright."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                value = level.get(key)
+                if isinstance(value, float | int) and value < _FLOOR:
+                    level[key] = _FLOOR
+    return settings
 
 
 def _select(frame: pl.DataFrame, columns: LinkageColumns) -> pl.DataFrame:
     return frame.select(columns.used())
 
 
-def _scored(linker: Linker, threshold: float) -> pl.DataFrame:
+def _scored(linker: Linker, threshold: float, model: LinkageModel) -> pl.DataFrame:
+    for column, shares in model.term_frequencies.items():
+        lookup = pl.DataFrame(
+            {column: list(shares), f"tf_{column}": list(shares.values())},
+            schema={column: pl.String, f"tf_{column}": pl.Float64},
+        ).to_arrow()
+        registered = linker._db_api.register(lookup, table_name=f"tf_lookup_{column}")
+        linker.table_management.register_term_frequency_lookup(registered, column)
     scored = linker.inference.predict(threshold_match_probability=threshold)
     pairs = pl.from_arrow(scored.as_pyarrow_table())  # type: ignore[no-untyped-call]
     assert isinstance(pairs, pl.DataFrame)
@@ -223,7 +294,8 @@ def predict(
     ids of each side), ``match_probability`` and ``match_weight``."""
     cols = model.columns
     settings = {**model.settings, "link_type": "link_only"}
-    pairs = _scored(_linker(settings, _frames(cols, register, incoming), backend), threshold)
+    linker = _linker(settings, _frames(cols, register, incoming), backend)
+    pairs = _scored(linker, threshold, model)
     uid = cols.unique_id
     left_is_register = pl.col("source_dataset_l") == REGISTER
     return pairs.select(
@@ -245,7 +317,7 @@ def predict_duplicates(
     ``match_probability``, ``match_weight``."""
     cols = model.columns
     settings = {**model.settings, "link_type": "dedupe_only"}
-    pairs = _scored(_linker(settings, _frames(cols, register, None), backend), threshold)
+    pairs = _scored(_linker(settings, _frames(cols, register, None), backend), threshold, model)
     uid = cols.unique_id
     return pairs.select(
         pl.min_horizontal(f"{uid}_l", f"{uid}_r").alias("id_l"),

@@ -6,11 +6,19 @@ a term-frequency adjustment and a coarser fuzzy level; EM then learns the weight
 keeps recall high while every rule stays an equi-join (DuckDB hash joins, no cartesian pass):
 any one of ID number, old number, ID serial, phone, given name + birth year, family + given
 name + province, or family name + full birth date is enough to bring a pair in.
+
+The SQL is DuckDB's, so that a saved model reads the same everywhere it was ever saved;
+``translate`` rewrites a settings dict for another backend's dialect (Spark).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlglot
+from splink.blocking_rule_library import CustomRule
+from sqlglot import exp
 
 if TYPE_CHECKING:
     from dancu.linkage.engine import LinkageColumns
@@ -135,12 +143,64 @@ def blocking_rules(c: LinkageColumns) -> list[str]:
     return list(dict.fromkeys(r for r in rules if r is not None))
 
 
-def training_rules(c: LinkageColumns) -> list[str]:
+def training_rules(c: LinkageColumns) -> list[CustomRule]:
     """EM blocking rules: each leaves the others' columns free to be estimated, and together
-    they estimate m for every comparison."""
+    they estimate m for every comparison. In DuckDB's SQL, which Splink translates for the
+    linker's backend (plain equi-joins need no function renaming)."""
     rules = [
         _rule(c.family_name, *_birth_cols(c)),
         _rule(c.family_name, c.given_name, c.province or c.commune),
         _rule(c.given_name, c.birth_year),
     ]
-    return [r for r in rules if r is not None]
+    return [CustomRule(r, sql_dialect="duckdb") for r in rules if r is not None]
+
+
+# What each dialect calls the string functions the levels use. Spark has none built in: these
+# are the names Splink's Scala UDF jar registers (splink/internals/spark/jar_location.py).
+_FUNCTIONS: Final = {
+    "duckdb": {"jaro_winkler": "jaro_winkler_similarity", "edits": "damerau_levenshtein"},
+    "spark": {"jaro_winkler": "jaro_winkler", "edits": "damerau_levenshtein"},
+}
+
+
+def _translate_sql(sql: str, source: str, target: str) -> str:
+    if sql.strip().upper() == "ELSE":
+        return sql
+    roles = {name: role for role, name in _FUNCTIONS[source].items()}
+
+    def rename(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Func):
+            return node
+        role = roles.get(node.sql(source).split("(", 1)[0].lower())
+        if role is None:
+            return node
+        if isinstance(node, exp.Anonymous):
+            args = list(node.expressions)
+        else:
+            args = [a for v in node.args.values() for a in (v if isinstance(v, list) else [v])]
+        return exp.Anonymous(this=_FUNCTIONS[target][role], expressions=args)
+
+    tree = sqlglot.parse_one(sql, read=source).transform(rename)
+    return tree.sql(dialect=target)
+
+
+def translate(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A copy of Splink ``settings`` with every SQL condition and blocking rule rewritten
+    from the dialect they were written in (their ``sql_dialect``, else DuckDB) to
+    ``dialect``: quoting, and the names of the string similarity functions."""
+    source = settings.get("sql_dialect") or "duckdb"
+    copy: dict[str, Any] = json.loads(json.dumps(settings))
+    if source == dialect:
+        return copy
+    for comparison in copy.get("comparisons", []):
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = _translate_sql(level["sql_condition"], source, dialect)
+    rules = copy.get("blocking_rules_to_generate_predictions", [])
+    for i, rule in enumerate(rules):
+        if isinstance(rule, str):
+            rules[i] = _translate_sql(rule, source, dialect)
+        else:
+            rule["blocking_rule"] = _translate_sql(rule["blocking_rule"], source, dialect)
+            rule["sql_dialect"] = dialect
+    copy["sql_dialect"] = dialect
+    return copy

@@ -7,15 +7,17 @@ train the engine on the pair, keep each record's best candidate, decide with two
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dancu.kit.errors import InvalidInput
-from dancu.linkage.engine import LinkageColumns, best_matches, predict, train
+from dancu.linkage.checkpoint import Passthrough, Stages
+from dancu.linkage.engine import LinkageColumns, LinkageModel, best_matches, predict, train
 from dancu.linkage.prepare import prepare_people
 from dancu.registry.person.models import Person
 
@@ -92,37 +94,45 @@ def standardise(frame: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
     return out
 
 
-def register_frame(session: Session) -> pl.DataFrame:
-    """Every resident as a linkage record (current commune as the place)."""
-    rows = session.execute(
-        select(
-            Person.id_number,
-            Person.full_name,
-            Person.birth_year,
-            Person.birth_month,
-            Person.birth_day,
-            Person.sex,
-            Person.commune_code,
-            Person.phone,
-        )
-    ).all()
+def person_records(persons: Sequence[Any]) -> pl.DataFrame:
+    """Residents (``Person`` rows or rows of its columns) as linkage records in the FIELDS
+    layout, keyed by ID number, with the current commune as the place."""
     birth = [
-        f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "")
-        for _, _, y, m, d, *_ in rows
+        f"{p.birth_year:04d}"
+        + (f"-{p.birth_month:02d}" if p.birth_month else "")
+        + (f"-{p.birth_day:02d}" if p.birth_day else "")
+        for p in persons
     ]
     return pl.DataFrame(
         {
-            "record_key": [str(r[0]) for r in rows],
-            "id_number": [str(r[0]) for r in rows],
-            "old_id_number": [None] * len(rows),
-            "full_name": [r[1] for r in rows],
+            "record_key": [str(p.id_number) for p in persons],
+            "id_number": [str(p.id_number) for p in persons],
+            "old_id_number": [None] * len(persons),
+            "full_name": [p.full_name for p in persons],
             "birth_date": birth,
-            "sex": [r[5] for r in rows],
-            "permanent_commune": [r[6] for r in rows],
-            "phone": [r[7] for r in rows],
+            "sex": [p.sex for p in persons],
+            "permanent_commune": [p.commune_code for p in persons],
+            "phone": [p.phone for p in persons],
         },
         schema={f: pl.String for f in FIELDS},
     )
+
+
+def register_frame(session: Session, *, every: int = 1) -> pl.DataFrame:
+    """Every resident (or every ``every``-th by row id, a sample) as a linkage record."""
+    stmt = select(
+        Person.id_number,
+        Person.full_name,
+        Person.birth_year,
+        Person.birth_month,
+        Person.birth_day,
+        Person.sex,
+        Person.commune_code,
+        Person.phone,
+    )
+    if every > 1:
+        stmt = stmt.where(Person.id % every == 0)
+    return person_records(session.execute(stmt).all())
 
 
 def _agreement() -> list[pl.Expr]:
@@ -140,6 +150,21 @@ def _agreement() -> list[pl.Expr]:
     return exprs
 
 
+def decide(probability: pl.Expr, *, match: float, review: float) -> pl.Expr:
+    return (
+        pl.when(probability >= match)
+        .then(pl.lit("match"))
+        .when(probability >= review)
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("no_match"))
+    )
+
+
+def check_thresholds(match: float, review: float) -> None:
+    if not 0 < review <= match <= 1:
+        raise LinkInputInvalid("thresholds must satisfy 0 < review <= match <= 1")
+
+
 def link(
     register: pl.DataFrame,
     incoming: pl.DataFrame,
@@ -147,18 +172,30 @@ def link(
     match: float = 0.9,
     review: float = 0.5,
     step: Callable[[str], None] = lambda _: None,
+    stages: Stages | None = None,
+    model: LinkageModel | None = None,
+    backend: str = "duckdb",
 ) -> pl.DataFrame:
-    """Per incoming record: its key, the best candidate's key, probability, per-field agreement
-    and a decision (match >= ``match``, review >= ``review``, else no_match)."""
-    if not 0 < review <= match <= 1:
-        raise LinkInputInvalid("thresholds must satisfy 0 < review <= match <= 1")
-    step("preparing records")
-    left = prepare_people(register)
-    right = prepare_people(incoming)
-    step("training the model (u by sampling, m by EM)")
-    model = train(left, right, columns=LinkageColumns())
-    step("scoring candidate pairs")
-    best = best_matches(predict(model, left, right, threshold=review))
+    """Per incoming record: its key, the best candidate's key, probability and weight,
+    per-field agreement and a decision (match >= ``match``, review >= ``review``, else
+    no_match). ``stages`` keeps each stage's result so a killed run resumes; ``model`` skips
+    training (a saved model); the register side's province is kept for the review queue."""
+    check_thresholds(match, review)
+    stages = stages or Passthrough()
+    step("1/3 preparing records")
+    left = stages.frame("prepared-register", lambda: prepare_people(register))
+    right = stages.frame("prepared-incoming", lambda: prepare_people(incoming))
+    if model is None:
+        step("2/3 training the model (u by sampling, m by EM)")
+        trained = stages.model("model", lambda: train(left, right, columns=LinkageColumns(),
+                                                      backend=backend))  # fmt: skip
+    else:
+        trained = model
+    step("3/3 scoring candidate pairs")
+    best = stages.frame(
+        "best",
+        lambda: best_matches(predict(trained, left, right, threshold=review, backend=backend)),
+    )
     keys_in = incoming.select(pl.int_range(0, incoming.height).alias("record_id"), "record_key")
     keys_reg = register.select(
         pl.int_range(0, register.height).alias("register_id"),
@@ -170,6 +207,7 @@ def link(
     )
     detail_reg = left.select(
         pl.col("unique_id").alias("register_id"),
+        pl.col("province_code").alias("matched_province"),
         *(pl.col(c).alias(f"{c}_reg") for c in COMPARED.values()),
     )
     joined = (
@@ -178,17 +216,21 @@ def link(
         .join(detail_in, on="record_id", how="left")
         .join(detail_reg, on="register_id", how="left")
     )
-    decision = (
-        pl.when(pl.col("match_probability") >= match)
-        .then(pl.lit("match"))
-        .when(pl.col("match_probability") >= review)
-        .then(pl.lit("review"))
-        .otherwise(pl.lit("no_match"))
-    )
     return joined.select(
         "record_key",
         "matched_key",
         pl.col("match_probability").round(6),
-        decision.alias("decision"),
+        pl.col("match_weight").round(4),
+        decide(pl.col("match_probability"), match=match, review=review).alias("decision"),
         *_agreement(),
+        "matched_province",
     ).sort(pl.col("record_key").cast(pl.Int64, strict=False), "record_key")
+
+
+def display_records(frame: pl.DataFrame) -> dict[str, dict[str, str | None]]:
+    """Each record of a FIELDS frame by its key, as shown to a clerk."""
+    fields = [f for f in FIELDS if f != "record_key"]
+    return {
+        str(row["record_key"]): {f: row[f] for f in fields}
+        for row in frame.select(FIELDS).iter_rows(named=True)
+    }
