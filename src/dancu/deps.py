@@ -12,7 +12,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from dancu.auth.principal import Principal
-from dancu.auth.tokens import read_token
+from dancu.auth.tokens import VerifiedTokens
 from dancu.config import Settings
 from dancu.kit.errors import Unauthorized
 
@@ -64,7 +64,12 @@ async def current_principal(
             "sign in first: POST /v1/auth/token, then send 'Authorization: Bearer …'"
         )
     settings: Settings = request.app.state.settings
-    return read_token(token, key=request.app.state.signing_key, issuer=settings.auth.issuer)
+    tokens = app_singleton(
+        request,
+        "verified_tokens",
+        lambda: VerifiedTokens(key=request.app.state.signing_key, issuer=settings.auth.issuer),
+    )
+    return tokens.principal(token)
 
 
 # At most 16 requests hold (or wait for) a database session at once; the rest wait without a
