@@ -70,6 +70,12 @@ class LinkageColumns:
 class TrainingOptions:
     seed: int = 42
     u_max_pairs: float = 5e6
+    # Splink samples u in chunks, stopping early once every level is seen often enough; each
+    # chunk is a job on Spark (about 1.5 s there), so one chunk suits small data on Spark.
+    u_chunks: int = 10
+    # Splink probes for rare levels until each is seen this often (None: no probing).
+    u_min_count: int | None = 100
+    em_max_iterations: int = 20
     # Share of incoming records expected to have a counterpart in the register: sets the prior
     # that two random records match (share / register size).
     expected_match_share: float = 0.95
@@ -226,9 +232,13 @@ def train(
         extra_blocking_rules=options.extra_blocking_rules,
         link_type=link_type,
     )
+    settings["max_iterations"] = options.em_max_iterations
     linker = _linker(settings, _frames(columns, register, incoming), backend)
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=options.u_max_pairs, seed=options.seed
+        max_pairs=options.u_max_pairs,
+        seed=options.seed,
+        num_chunks=options.u_chunks,
+        min_count_per_level=options.u_min_count,
     )
     rules = training_rules(columns)
     failed = 0
