@@ -1,9 +1,10 @@
-"""Gateway benchmark: verify and lookup requests/s and p50/p99 at 64 connections, with access
-records written (hash-chained, one per call), against a FastAPI endpoint returning a constant
-and a bare ASGI app in the same run; then webhook delivery throughput against raw HTTP POSTs
-to the same local receiver.
+"""Gateway benchmark: verify (nine in ten a match) and lookup requests/s and p50/p99 at 64
+connections, each call writing its access record, against a FastAPI endpoint returning a
+constant and a bare ASGI app in the same run; then webhook delivery throughput against raw
+HTTP POSTs to the same local receiver.
 
     .venv/bin/python bench/gateway.py [--url DATABASE_URL] [--people 20000] [--events 2000]
+        [--workers 1]   (--events 0: HTTP only)
 
 Needs wrk (Debian package `wrk`). Load stays on 127.0.0.1.
 """
@@ -27,20 +28,29 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench.api_load import _serve, _wrk, demo_register  # noqa: E402
 
+# Each line of the ids file: ID number, full name, sex. Nine verifications in ten send the
+# person's own name and sex (a match), one in ten a made-up name (no match; these count towards
+# the throttle of five failures per number, which 20,000 numbers keep out of the way).
 VERIFY_LUA = """
-local ids = {}
-for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+local people = {}
+for line in io.lines("%(ids)s") do
+  local id, name, sex = line:match("([^|]+)|([^|]+)|([^|]+)")
+  people[#people + 1] = {id, name, sex}
+end
 math.randomseed(7)
 request = function()
-  local body = '{"id_number":"' .. ids[math.random(#ids)] ..
-    '","purpose":"social-insurance","full_name":"Nguyen Van An","sex":"male"}'
+  local p = people[math.random(#people)]
+  local name = p[2]
+  if math.random(10) == 1 then name = "Nguyen Van Khong Co" end
+  local body = '{"id_number":"' .. p[1] .. '","purpose":"social-insurance","full_name":"' ..
+    name .. '","sex":"' .. p[3] .. '"}'
   return wrk.format("POST", "/v1/gateway/verify",
     {["Authorization"] = "Bearer %(token)s", ["Content-Type"] = "application/json"}, body)
 end
 """
 LOOKUP_LUA = """
 local ids = {}
-for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+for line in io.lines("%(ids)s") do ids[#ids + 1] = line:match("([^|]+)") end
 math.randomseed(7)
 request = function()
   return wrk.format("GET", "/v1/gateway/people/" .. ids[math.random(#ids)] ..
@@ -62,7 +72,7 @@ def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
 
     settings = Settings(database_url=url, var_dir=workdir)
     with unit_of_work(session_factory(build_engine(url))) as session:
-        ids = [str(n) for n in session.scalars(select(Person.id_number).limit(5000))]
+        people = session.execute(select(Person.id_number, Person.full_name, Person.sex)).all()
         agency.create_agency(
             session, SYSTEM, AgencyCreate(code="bench", name="Bench", kind="other")
         )
@@ -83,16 +93,19 @@ def _prepare(url: str, people: int, workdir: Path) -> tuple[Path, str]:
             session, settings.signing_key(), client, issuer=f"{settings.auth.issuer}-gateway"
         )
     ids_file = workdir / "ids.txt"
-    ids_file.write_text("\n".join(ids) + "\n")
+    ids_file.write_text("".join(f"{n}|{name}|{sex}\n" for n, name, sex in people))
     return ids_file, token
 
 
-def _http(url: str, ids_file: Path, token: str, workdir: Path, seconds: int) -> None:
+def _http(url: str, ids_file: Path, token: str, workdir: Path, seconds: int, workers: int) -> None:
     env = {
         **os.environ,
         "DANCU_DATABASE_URL": url,
         "DANCU_VAR_DIR": str(workdir),
-        "PYTHONPATH": str(HERE.parent),
+        # A PYTHONPATH given (another checkout's src/, for before/after runs) comes after.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])
+        ),
     }
     scripts = {}
     for name, lua in (("verify", VERIFY_LUA), ("lookup", LOOKUP_LUA)):
@@ -104,7 +117,7 @@ def _http(url: str, ids_file: Path, token: str, workdir: Path, seconds: int) -> 
         ("FastAPI constant", "bench.apps:constant", False),
         ("dancu", "dancu.app:create_app", True),
     ):
-        server = _serve(target, 8791, env, 1, factory)
+        server = _serve(target, 8791, env, workers if factory else 1, factory)
         try:
             for name, script in scripts.items():
                 _wrk(8791, script, 2)
@@ -112,7 +125,11 @@ def _http(url: str, ids_file: Path, token: str, workdir: Path, seconds: int) -> 
         finally:
             server.terminate()
             server.wait()
-    print(f"database {url.split(':')[0]}, wrk -t2 -c64 -d{seconds}s, one uvicorn worker")
+    _check_records(url)
+    print(
+        f"database {url.split(':')[0]}, wrk -t2 -c64 -d{seconds}s, "
+        f"{workers} uvicorn worker(s) for dancu (one for the reference apps)"
+    )
     for name in scripts:
         constant = results[("FastAPI constant", name)][0]
         for label in ("bare ASGI", "FastAPI constant", "dancu"):
@@ -121,6 +138,25 @@ def _http(url: str, ids_file: Path, token: str, workdir: Path, seconds: int) -> 
                 f"  {name:6} {label:17} {rate:8,.0f} req/s  p50 {p50:7.2f} ms  "
                 f"p99 {p99:7.2f} ms  {rate / constant:6.1%} of the constant endpoint"
             )
+
+
+def _check_records(url: str) -> None:
+    """After the servers stopped: every record sealed (by their sealing threads) and intact."""
+    from sqlalchemy import func, select
+
+    from dancu.gateway import access
+    from dancu.gateway.models import AccessRecord
+    from dancu.kit.db import build_engine, session_factory, unit_of_work
+
+    engine = build_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        total = session.scalar(select(func.count()).select_from(AccessRecord))
+        unsealed = session.scalar(
+            select(func.count()).select_from(AccessRecord).where(AccessRecord.position.is_(None))
+        )
+        intact = all(r.ok for r in access.verify_chains(session))
+    engine.dispose()
+    print(f"access records: {total:,}, left unsealed by the servers: {unsealed}, intact: {intact}")
 
 
 class _Sink(BaseHTTPRequestHandler):
@@ -198,12 +234,14 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for dancu")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp())
     url = args.url or f"sqlite:///{workdir / 'bench.db'}"
     ids_file, token = _prepare(url, args.people, workdir)
-    _http(url, ids_file, token, workdir, args.seconds)
-    _webhooks(url, workdir, args.events)
+    _http(url, ids_file, token, workdir, args.seconds, args.workers)
+    if args.events:
+        _webhooks(url, workdir, args.events)
 
 
 if __name__ == "__main__":

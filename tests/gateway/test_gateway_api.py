@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+import zlib
 
 import pytest
 from fastapi.testclient import TestClient
@@ -292,7 +293,8 @@ def test_tampering_breaks_the_chain(
     body = {"id_number": resident, "purpose": "social-insurance", "sex": "female"}
     for _ in range(12):
         assert client.post("/v1/gateway/verify", headers=headers, json=body).status_code == 200
-    assert all(r.ok for r in verify_chains(session))
+    assert all(r.ok for r in verify_chains(session))  # seals them first
+    session.commit()  # sealed for good: from here on any change shows
     first = session.scalars(select(AccessRecord).order_by(AccessRecord.id)).first()
     assert first is not None
     session.execute(
@@ -389,3 +391,87 @@ def test_the_demo_agencies_work_within_their_grants(
         )
     )
     assert checked["match"] is True
+
+
+def test_records_are_chained_in_sealing_order(
+    client: TestClient, admin: Headers, resident: str, session: Session
+) -> None:
+    """A call's record is written unsealed in its transaction and sealed afterwards; one that
+    commits after later records were sealed comes after them in its chain, and the chain holds."""
+    from dancu.gateway import access
+
+    headers = token_headers(client, make_agency(client, admin, "bhxh"))
+    body = {"id_number": resident, "purpose": "social-insurance", "sex": "female"}
+    same_chain = [f"request-{n:04d}" for n in range(2000)]
+    same_chain = [r for r in same_chain if zlib.crc32(r.encode()) % access.CHAINS == 5][:3]
+    for request_id in same_chain[:2]:
+        sent = client.post(
+            "/v1/gateway/verify", json=body, headers={**headers, "X-Request-ID": request_id}
+        )
+        assert sent.status_code == 200
+    waiting = session.scalars(select(AccessRecord).where(AccessRecord.position.is_(None))).all()
+    assert {r.request_id for r in waiting} >= set(same_chain[:2])
+    assert all(r.hash is None for r in waiting)
+    assert access.seal(session) == len(waiting)
+    # A transaction that took its id before those two but commits only now.
+    earliest = min(r.id for r in waiting) - 1000
+    session.add(
+        AccessRecord(
+            id=earliest,
+            chain=5,
+            at=waiting[0].at,
+            request_id=same_chain[2],
+            agency_id=waiting[0].agency_id,
+            client_id=waiting[0].client_id,
+            operation="verify",
+            purpose="social-insurance",
+            subject=resident,
+            fields=["sex"],
+            outcome="match",
+        )
+    )
+    session.flush()
+    assert access.seal(session) == 1
+    chain = session.scalars(
+        select(AccessRecord)
+        .where(AccessRecord.chain == 5)
+        .order_by(AccessRecord.position)
+        .execution_options(populate_existing=True)  # sealing wrote past the ORM
+    ).all()
+    assert [r.request_id for r in chain][-3:] == same_chain  # sealing order, not id order
+    assert chain[-1].id < chain[-2].id and chain[-1].prev_hash == chain[-2].hash
+    assert all(r.ok for r in verify_chains(session))
+    session.execute(
+        update(AccessRecord).where(AccessRecord.id == earliest).values(outcome="no_match")
+    )
+    assert [r.detail for r in verify_chains(session) if not r.ok] == [
+        f"record {earliest} was altered"
+    ]
+
+
+def test_grants_are_cached_until_an_agency_or_grant_changes(
+    client: TestClient, admin: Headers, resident: str, session: Session
+) -> None:
+    """Grants are kept in memory under the gateway generation, which every ORM change to an
+    agency, client or grant bumps in its own transaction: the next call sees the change. A raw
+    SQL change that does not bump the generation is not seen, which shows the cache is used."""
+    from dancu.gateway.models import GatewayGeneration, Grant
+
+    credentials = make_agency(client, admin, "bhxh")
+    headers = token_headers(client, credentials)
+    body = {"id_number": resident, "purpose": "social-insurance", "sex": "female"}
+    assert client.post("/v1/gateway/verify", json=body, headers=headers).status_code == 200
+    grant_id = int(credentials["grant_id"])
+    before = session.scalar(select(GatewayGeneration.value))
+    session.execute(
+        update(Grant.__table__).where(Grant.__table__.c.id == grant_id).values(purposes=["tax"])
+    )
+    session.commit()
+    assert client.post("/v1/gateway/verify", json=body, headers=headers).status_code == 200
+    grant = session.get_one(Grant, grant_id)
+    session.refresh(grant)
+    grant.status = "suspended"  # any ORM change, not only the suspend endpoint
+    session.commit()
+    assert session.scalar(select(GatewayGeneration.value)) == (before or 0) + 1
+    refused = client.post("/v1/gateway/verify", json=body, headers=headers)
+    assert refused.status_code == 403 and refused.json()["code"] == "gateway.not_granted"

@@ -71,6 +71,7 @@ def test_agency_commands_and_chain_verification(
                 fields=["sex"],
                 outcome="match",
             )
+        access.seal(session)  # the server's sealing thread does this within a second
     with unit_of_work(session_factory(engine)) as session:
         session.execute(update(AccessRecord).where(AccessRecord.id == 2).values(outcome="no_match"))
     engine.dispose()

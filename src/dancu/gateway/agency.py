@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dancu.audit.service import record
@@ -211,12 +214,134 @@ def grant_for(session: Session, caller: Caller, operation: str, purpose: str) ->
     if rows and rows[0][1] != "active":
         raise NotGranted(f"agency {code} is suspended")
     for grant, _status, _code in rows:
-        current = grant.valid_from <= today and (grant.valid_to is None or today <= grant.valid_to)
-        if (
-            grant.status == "active"
-            and current
-            and operation in grant.operations
-            and purpose in grant.purposes
-        ):
+        if _allows(grant, today, operation, purpose):
             return grant
     raise NotGranted(f"no active grant lets {code} call {operation} for purpose {purpose!r}")
+
+
+class GrantLike(Protocol):
+    """What the operations read of a grant: an ORM ``Grant`` or a cached ``GrantView``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def operations(self) -> Collection[str]: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+    @property
+    def purposes(self) -> Collection[str]: ...
+    @property
+    def provinces(self) -> Collection[str] | None: ...
+    @property
+    def requires_consent(self) -> bool: ...
+    @property
+    def rate_per_minute(self) -> int: ...
+    @property
+    def valid_from(self) -> date: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+def _allows(grant: GrantLike, today: date, operation: str, purpose: str) -> bool:
+    current = grant.valid_from <= today and (grant.valid_to is None or today <= grant.valid_to)
+    return (
+        grant.status == "active"
+        and current
+        and operation in grant.operations
+        and purpose in grant.purposes
+    )
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """A grant as read into a process's memory (``GrantCache``)."""
+
+    id: int
+    operations: frozenset[str]
+    fields: tuple[str, ...]
+    purposes: frozenset[str]
+    provinces: frozenset[str] | None
+    requires_consent: bool
+    rate_per_minute: int
+    valid_from: date
+    valid_to: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AgencyGrants:
+    """An agency's status and grants as of ``generation`` (see ``GatewayGeneration``)."""
+
+    generation: int
+    code: str
+    status: str
+    grants: tuple[GrantView, ...]
+
+    def allowing(self, operation: str, purpose: str) -> GrantView:
+        """The grant that allows ``operation`` for ``purpose`` today, or ``NotGranted``."""
+        if self.status != "active":
+            raise NotGranted(f"agency {self.code} is suspended")
+        today = now().date()
+        for grant in self.grants:
+            if _allows(grant, today, operation, purpose):
+                return grant
+        raise NotGranted(
+            f"no active grant lets {self.code} call {operation} for purpose {purpose!r}"
+        )
+
+
+_AGENCIES, _GRANTS = Agency.__table__, Grant.__table__
+_AGENCY_GRANTS = (
+    select(
+        _AGENCIES.c.code.label("agency_code"),
+        _AGENCIES.c.status.label("agency_status"),
+        *_GRANTS.c,
+    )
+    .select_from(_AGENCIES.outerjoin(_GRANTS, _GRANTS.c.agency_id == _AGENCIES.c.id))
+    .where(_AGENCIES.c.id == bindparam("agency_id"))
+    .order_by(_GRANTS.c.id)
+)
+
+
+def _grant_view(row: Any) -> GrantView:
+    return GrantView(
+        id=row.id,
+        operations=frozenset(row.operations),
+        fields=tuple(row.fields),
+        purposes=frozenset(row.purposes),
+        provinces=frozenset(row.provinces) if row.provinces is not None else None,
+        requires_consent=row.requires_consent,
+        rate_per_minute=row.rate_per_minute,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        status=row.status,
+    )
+
+
+def read_agency_grants(session: Session, caller: Caller, generation: int) -> AgencyGrants:
+    rows = session.execute(_AGENCY_GRANTS, {"agency_id": caller.agency_id}).all()
+    if not rows:  # the agency is gone: nothing is granted
+        return AgencyGrants(generation, caller.agency_code, "suspended", ())
+    grants = tuple(_grant_view(r) for r in rows if r.id is not None)
+    return AgencyGrants(generation, rows[0].agency_code, rows[0].agency_status, grants)
+
+
+class GrantCache:
+    """Each agency's grants, kept in process memory while the gateway generation (read by
+    every call in its own transaction) is unchanged. Any change to an agency, client or grant
+    bumps the generation in the same transaction, so the first call that can see the change
+    reloads: a suspension still takes effect on the next call."""
+
+    def __init__(self) -> None:
+        self._by_agency: dict[int, AgencyGrants] = {}
+
+    def get(self, session: Session, caller: Caller, generation: int) -> AgencyGrants:
+        found = self._by_agency.get(caller.agency_id)
+        if found is None or found.generation != generation:
+            # Read after the generation, so never older than it says (at worst newer: then the
+            # next call reloads once more). Racing threads store equally good answers.
+            found = read_agency_grants(session, caller, generation)
+            self._by_agency[caller.agency_id] = found
+        return found

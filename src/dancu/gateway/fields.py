@@ -3,6 +3,7 @@ operations and purposes a grant names."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 OPERATIONS = ("verify", "lookup", "batch", "subscribe")
@@ -48,7 +49,7 @@ PURPOSES: dict[str, str] = {
 }
 
 
-def project(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+def project(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     """Only ``fields`` of a person's record (``PersonRead`` as JSON), always with the ID
     number; residences by kind, the household reduced to its number and relation."""
     residences = {r["kind"]: r for r in record.get("residences", [])}

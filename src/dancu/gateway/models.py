@@ -6,7 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dancu.kit.clock import now
@@ -78,14 +91,23 @@ class Consent(Base):
 
 
 class AccessRecord(Base):
-    """One gateway call. Append-only; ``hash`` covers the record and the previous record's
-    hash in the same chain, so any change, deletion or reordering breaks the chain."""
+    """One gateway call, written in the call's transaction. Append-only. Sealing (shortly
+    after, in sealing order) links it into its chain: ``position`` is its place there and
+    ``hash`` covers the record and the previous record's hash, so any change, deletion or
+    reordering of a sealed record breaks the chain. Unsealed: all three are null."""
 
     __tablename__ = "access_records"
     __table_args__ = (
         Index("ix_access_records_subject", "subject", "id"),
-        Index("ix_access_records_chain", "chain", "id"),
+        Index("ix_access_records_chain", "chain", "position"),
         Index("ix_access_records_agency_at", "agency_id", "at"),
+        # What the sealer looks for: only the few records not yet sealed are in it.
+        Index(
+            "ix_access_records_unsealed",
+            "id",
+            sqlite_where=text("position IS NULL"),
+            postgresql_where=text("position IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,18 +121,47 @@ class AccessRecord(Base):
     subject: Mapped[str | None] = mapped_column(String(12))  # the ID number asked about
     fields: Mapped[list[str]] = mapped_column(JSON)
     outcome: Mapped[str] = mapped_column(String(24))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AccessChainHead(Base):
-    """The last hash of each chain; its row lock serialises appends to one chain."""
+    """The end of each chain: its last record, hash and length. Only the sealer writes it
+    (its row lock serialises sealers of several processes)."""
 
     __tablename__ = "access_chain_heads"
 
     chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GatewayGeneration(Base):
+    """One row counting changes to agencies, clients and grants (bumped in the changing
+    transaction, see ``agency``): a process keeps grants in memory while this is unchanged,
+    and every call reads it, so a suspension still takes effect on the next call."""
+
+    __tablename__ = "gateway_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+def _bump_generation(_mapper: Any, connection: Connection, _target: Any) -> None:
+    connection.execute(
+        update(GatewayGeneration)
+        .where(GatewayGeneration.id == 1)
+        .values(value=GatewayGeneration.value + 1)
+    )
+
+
+# Every ORM change to an agency, a client or a grant bumps the generation in its own flush,
+# hence in its transaction: no code path can change them and leave a cache believing otherwise.
+for _model in (Agency, ApiClient, Grant):
+    for _event in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _event, _bump_generation)
 
 
 class SigningKey(Base):

@@ -7,11 +7,12 @@ import base64
 import re
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import (
     APIRouter,
     Depends,
@@ -26,10 +27,11 @@ from fastapi import (
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc.jwk import KeySet
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from dancu.config import Settings
-from dancu.deps import PrincipalDep, SessionDep, app_singleton
+from dancu.deps import SESSION_CONCURRENCY, PrincipalDep, SessionDep, app_singleton
 from dancu.gateway import access, agency, batch, service, subscription, tokens
 from dancu.gateway.agency import Caller
 from dancu.gateway.errors import InvalidClient
@@ -60,6 +62,7 @@ router = APIRouter(tags=["gateway"])
 _bearer = HTTPBearer(auto_error=False)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,40}$")
 KEYSET_SECONDS = 10.0
+T = TypeVar("T")
 
 
 def _secret(request: Request) -> bytes:
@@ -72,13 +75,30 @@ def _issuer(request: Request) -> str:
     return f"{settings.auth.issuer}-gateway"
 
 
-def _keyset(request: Request, session: Session) -> KeySet:
+def _keyset(request: Request, session: Session | None = None) -> KeySet:
     state = request.app.state
     cached = getattr(state, "gateway_keyset", None)
     if cached is None or time.monotonic() - cached[0] > KEYSET_SECONDS:
-        cached = state.gateway_keyset = (time.monotonic(), tokens.keyset(session, _secret(request)))
-    keys: KeySet = cached[1]
-    return keys
+        if session is None:
+            with state.session_factory() as own:
+                keys = tokens.keyset(own, _secret(request))
+        else:
+            keys = tokens.keyset(session, _secret(request))
+        cached = state.gateway_keyset = (time.monotonic(), keys)
+    found: KeySet = cached[1]
+    return found
+
+
+def _caller(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, session: Session | None
+) -> Caller:
+    if credentials is None:
+        raise tokens.InvalidGatewayToken(
+            "send 'Authorization: Bearer <token>' (POST /v1/gateway/token)"
+        )
+    keys = _keyset(request, session)
+    seen = app_singleton(request, "gateway_tokens", tokens.TokenCache)
+    return seen.read(credentials.credentials, keys, issuer=_issuer(request))
 
 
 def current_caller(
@@ -86,14 +106,11 @@ def current_caller(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    if credentials is None:
-        raise tokens.InvalidGatewayToken(
-            "send 'Authorization: Bearer <token>' (POST /v1/gateway/token)"
-        )
-    return tokens.read(credentials.credentials, _keyset(request, session), issuer=_issuer(request))
+    return _caller(request, credentials, session)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def _request_id(given: str | None) -> str:
@@ -129,6 +146,73 @@ def _refusals_recorded(
                 outcome=exc.code[:24],
             )
         raise
+
+
+async def _operation(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    work: Callable[[Session, Caller], T],
+    *,
+    operation: str,
+    purpose: str | None,
+    subject: str | None,
+    request_id: str,
+) -> T:
+    """One agency call as one unit of work in one worker thread: the caller, the operation
+    and its access record, and the commit (before the answer is sent), in a single hand-off
+    from the event loop (``SessionDep`` and ``CallerDep`` would take two)."""
+    state = request.app.state
+    factory: sessionmaker[Session] = state.session_factory
+
+    def unit() -> T:
+        caller = _caller(request, credentials, None)
+        with factory() as session:
+            try:
+                with _refusals_recorded(
+                    request,
+                    session,
+                    caller,
+                    operation=operation,
+                    purpose=purpose,
+                    subject=subject,
+                    request_id=request_id,
+                ):
+                    result = work(session, caller)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return result
+
+    limiter = app_singleton(
+        request, "gateway_limiter", lambda: anyio.CapacityLimiter(SESSION_CONCURRENCY)
+    )
+    done: T = await anyio.to_thread.run_sync(unit, limiter=limiter)
+    return done
+
+
+def _sealer_wanted(factory: sessionmaker[Session]) -> bool:
+    # A factory bound to one connection (the tests' rolled-back transaction) has no
+    # connections to spare for a thread: there, sealing happens when the chains are checked.
+    return isinstance(factory.kw.get("bind"), Engine)
+
+
+@asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[None]:
+    """Every server process seals the access records it (and any other) wrote."""
+    factory: sessionmaker[Session] = app.state.session_factory
+    if not _sealer_wanted(factory):
+        yield
+        return
+    sealer = access.Sealer(factory)
+    sealer.start()
+    try:
+        yield
+    finally:
+        await anyio.to_thread.run_sync(sealer.stop)
+
+
+router.lifespan_context = _lifespan
 
 
 # --- token and keys -------------------------------------------------------------------------
@@ -210,64 +294,77 @@ def jwks(request: Request, session: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/v1/gateway/verify", response_model=VerifyResponse)
-def verify(
+async def verify(
     body: VerifyRequest,
     request: Request,
-    session: SessionDep,
-    caller: CallerDep,
+    credentials: BearerDep,
     x_request_id: Annotated[str | None, Header()] = None,
-) -> VerifyResponse:
+) -> Response:
     """Does this ID number go with these attributes? Per attribute: exact, normalised (case,
     diacritics, spacing; a less precise date) or no_match; ``alive`` only when all matched."""
     request_id = _request_id(x_request_id)
-    with _refusals_recorded(
-        request,
-        session,
-        caller,
-        operation="verify",
-        purpose=body.purpose,
-        subject=body.id_number,
-        request_id=request_id,
-    ):
+    failures = app_singleton(request, "gateway_failures", service.FailedVerifications)
+    limits = app_singleton(request, "gateway_limits", service.GrantLimits)
+    grants = app_singleton(request, "gateway_grants", agency.GrantCache)
+
+    def work(session: Session, caller: Caller) -> VerifyResponse:
         return service.verify(
             session,
             caller,
             body,
             request_id=request_id,
-            failures=app_singleton(request, "gateway_failures", service.FailedVerifications),
-            limits=app_singleton(request, "gateway_limits", service.GrantLimits),
+            failures=failures,
+            limits=limits,
+            grants=grants,
         )
+
+    answer = await _operation(
+        request,
+        credentials,
+        work,
+        operation="verify",
+        purpose=body.purpose,
+        subject=body.id_number,
+        request_id=request_id,
+    )
+    # Already a VerifyResponse: serialised once, not validated again against the model.
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get("/v1/gateway/people/{id_number}")
-def lookup(
+async def lookup(
     id_number: str,
     request: Request,
-    session: SessionDep,
-    caller: CallerDep,
+    credentials: BearerDep,
     purpose: Annotated[str, Query(examples=["social-insurance"])],
     x_request_id: Annotated[str | None, Header()] = None,
 ) -> Any:
     """The fields your grant allows of one person, for a purpose your grant names. 404 alike
     for a number that does not exist, a person outside your grant, or a missing consent."""
     request_id = _request_id(x_request_id)
-    with _refusals_recorded(
-        request,
-        session,
-        caller,
-        operation="lookup",
-        purpose=purpose,
-        subject=id_number,
-        request_id=request_id,
-    ):
-        found = service.lookup(
+    limits = app_singleton(request, "gateway_limits", service.GrantLimits)
+    grants = app_singleton(request, "gateway_grants", agency.GrantCache)
+
+    def work(session: Session, caller: Caller) -> dict[str, object] | None:
+        return service.lookup(
             session,
             caller,
             id_number,
             purpose,
             request_id=request_id,
-            limits=app_singleton(request, "gateway_limits", service.GrantLimits),
+            limits=limits,
+            grants=grants,
         )
+
+    found = await _operation(
+        request,
+        credentials,
+        work,
+        operation="lookup",
+        purpose=purpose,
+        subject=id_number,
+        request_id=request_id,
+    )
     if found is None:
         return problem(
             404,

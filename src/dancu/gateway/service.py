@@ -8,22 +8,26 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dancu.audit.service import record
 from dancu.auth.principal import Principal, Role
-from dancu.gateway import access, agency
-from dancu.gateway.agency import Caller
+from dancu.gateway import access
+from dancu.gateway.agency import Caller, GrantCache, GrantLike
 from dancu.gateway.fields import project
-from dancu.gateway.models import Consent, Grant
+from dancu.gateway.models import Consent, GatewayGeneration
 from dancu.gateway.schemas import Agreement, VerifyRequest, VerifyResponse
+from dancu.idnumber import IdNumber
 from dancu.kit.clock import now
 from dancu.kit.errors import DancuError, TooManyRequests
 from dancu.kit.ratelimit import RateLimit
 from dancu.kit.text import fold, nfc
 from dancu.registry.person import read as people
+from dancu.registry.person import repository
 from dancu.registry.person.models import Person
 from dancu.registry.person.service import find
 
@@ -72,13 +76,56 @@ class GrantLimits:
         self._limits: dict[tuple[int, str], RateLimit] = {}
         self._lock = threading.Lock()
 
-    def hit(self, grant: Grant, caller: Caller) -> None:
+    def hit(self, grant: GrantLike, caller: Caller) -> None:
         key = (grant.id, caller.client_id)
-        with self._lock:
-            limit = self._limits.get(key)
-            if limit is None or limit.per_minute != grant.rate_per_minute:
-                limit = self._limits[key] = RateLimit(grant.rate_per_minute)
+        limit = self._limits.get(key)
+        if limit is None or limit.per_minute != grant.rate_per_minute:
+            with self._lock:
+                limit = self._limits.get(key)
+                if limit is None or limit.per_minute != grant.rate_per_minute:
+                    limit = self._limits[key] = RateLimit(grant.rate_per_minute)
         limit.hit(caller.client_id)
+
+
+class Held(Protocol):
+    """What verify reads of a person: a ``Person`` or the plain row ``Subject``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def birth_year(self) -> int: ...
+    @property
+    def birth_month(self) -> int | None: ...
+    @property
+    def birth_day(self) -> int | None: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def province_code(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+H = TypeVar("H", bound=Held)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person a verification is about, as one plain row (no ORM object)."""
+
+    id: int
+    full_name: str
+    birth_year: int
+    birth_month: int | None
+    birth_day: int | None
+    sex: str
+    status: str
+    province_code: str | None
+    data: dict[str, Any]
 
 
 def person_or_none(session: Session, number: str) -> Person | None:
@@ -88,15 +135,82 @@ def person_or_none(session: Session, number: str) -> Person | None:
         return None
 
 
+# The gateway generation (whether cached grants still hold) and the person holding a number,
+# in one statement; the allocation of the number too, so that a number never allocated and a
+# person's number are answered by the same single statement (only a replaced number, held
+# before by someone now under another, takes the registry's longer way).
+_GENERATION = GatewayGeneration.__table__
+_HEAD = _GENERATION.c.value.label("generation")
+_SUBJECT = repository.holder_statement(_HEAD, head_from=_GENERATION)
+_SUBJECT_WITH_DATA = repository.holder_statement(_HEAD, head_from=_GENERATION, what="data")
+_PERSON = repository.holder_statement(_HEAD, head_from=_GENERATION, what="entity")
+_GENERATION_ONLY = select(_GENERATION.c.value)
+
+
+def _number(text: str) -> IdNumber | None:
+    try:
+        return IdNumber.parse(text)
+    except DancuError:
+        return None
+
+
+def read_subject(session: Session, text: str, *, with_data: bool) -> tuple[int, Subject | None]:
+    """The gateway generation, and the person holding (or who held) the number ``text``."""
+    number = _number(text)
+    if number is None:
+        return session.execute(_GENERATION_ONLY).scalar_one(), None
+    row = session.execute(_SUBJECT_WITH_DATA if with_data else _SUBJECT, {"number": number}).one()
+    if row.id is not None:
+        return row.generation, Subject(
+            row.id,
+            row.full_name,
+            row.birth_year,
+            row.birth_month,
+            row.birth_day,
+            row.sex,
+            row.status,
+            row.province_code,
+            row.data if with_data else {},
+        )
+    if row.replaced_by is None:
+        return row.generation, None
+    person = person_or_none(session, text)
+    if person is None:
+        return row.generation, None
+    return row.generation, Subject(
+        person.id,
+        person.full_name,
+        person.birth_year,
+        person.birth_month,
+        person.birth_day,
+        person.sex,
+        person.status,
+        person.province_code,
+        person.data,
+    )
+
+
+def read_person(session: Session, text: str) -> tuple[int, Person | None]:
+    """The gateway generation, and the person record holding (or who held) the number."""
+    number = _number(text)
+    if number is None:
+        return session.execute(_GENERATION_ONLY).scalar_one(), None
+    row = session.execute(_PERSON, {"number": number}).one()
+    person: Person | None = row[2]
+    if person is None and row.replaced_by is not None:
+        person = person_or_none(session, text)
+    return row.generation, person
+
+
 def visible(
     session: Session,
-    grant: Grant,
+    grant: GrantLike,
     caller: Caller,
-    person: Person | None,
+    person: H | None,
     purpose: str,
     *,
     release: bool,
-) -> Person | None:
+) -> H | None:
     """The person if this grant may see them (geography; consent where data is released),
     else None."""
     if person is None:
@@ -108,7 +222,7 @@ def visible(
     return person
 
 
-def _consented(session: Session, person: Person, caller: Caller, purpose: str) -> bool:
+def _consented(session: Session, person: Held, caller: Caller, purpose: str) -> bool:
     moment = now()
     consents = session.scalars(
         select(Consent).where(
@@ -127,7 +241,7 @@ def _name(given: str, held: str) -> Agreement:
     return "normalised" if fold(given) == fold(held) else "no_match"
 
 
-def _date(given: str, person: Person) -> Agreement:
+def _date(given: str, person: Held) -> Agreement:
     held = [person.birth_year, person.birth_month, person.birth_day]
     parts = [int(p) for p in given.split("-")]
     known = [h for h in held if h is not None]
@@ -138,7 +252,7 @@ def _date(given: str, person: Person) -> Agreement:
     return "normalised" if parts[:common] == known[:common] else "no_match"
 
 
-def agreements(body: VerifyRequest, person: Person | None) -> dict[str, Agreement]:
+def agreements(body: VerifyRequest, person: Held | None) -> dict[str, Agreement]:
     out: dict[str, Agreement] = {}
     given = {
         "full_name": body.full_name,
@@ -171,16 +285,18 @@ def verify(
     request_id: str,
     failures: FailedVerifications,
     limits: GrantLimits,
+    grants: GrantCache,
 ) -> VerifyResponse:
     """Aadhaar-style yes/no: per attribute exact / normalised / no_match, and whether the person
     is alive only when everything sent matched. Nothing else about the person comes back."""
     failures.check(body.id_number)
-    grant = agency.grant_for(session, caller, "verify", body.purpose)
+    generation, subject = read_subject(
+        session, body.id_number, with_data=body.old_id_number is not None
+    )
+    grant = grants.get(session, caller, generation).allowing("verify", body.purpose)
     limits.hit(grant, caller)
     # A yes/no releases no data: consent gates lookups only.
-    person = visible(
-        session, grant, caller, person_or_none(session, body.id_number), body.purpose, release=False
-    )
+    person = visible(session, grant, caller, subject, body.purpose, release=False)
     found = agreements(body, person)
     matched = person is not None and bool(found) and "no_match" not in found.values()
     access.append(
@@ -214,15 +330,15 @@ def lookup(
     *,
     request_id: str,
     limits: GrantLimits,
+    grants: GrantCache,
 ) -> dict[str, object] | None:
     """The granted fields of one person, for a declared purpose; None alike for a number that
     does not exist, a person outside the grant's provinces, or a missing consent (the caller
     answers 404 after the access record is committed)."""
-    grant = agency.grant_for(session, caller, "lookup", purpose)
+    generation, found = read_person(session, id_number)
+    grant = grants.get(session, caller, generation).allowing("lookup", purpose)
     limits.hit(grant, caller)
-    person = visible(
-        session, grant, caller, person_or_none(session, id_number), purpose, release=True
-    )
+    person = visible(session, grant, caller, found, purpose, release=True)
     if person is None:
         access.append(
             session,

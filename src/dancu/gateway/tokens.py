@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -117,6 +118,10 @@ def issue(session: Session, secret: bytes, client: ApiClient, *, issuer: str) ->
 
 
 def read(token: str, keys: KeySet, *, issuer: str) -> Caller:
+    return _read(token, keys, issuer=issuer)[0]
+
+
+def _read(token: str, keys: KeySet, *, issuer: str) -> tuple[Caller, float]:
     try:
         decoded = jwt.decode(token, keys, algorithms=[ALG])
         jwt.JWTClaimsRegistry(
@@ -126,11 +131,36 @@ def read(token: str, keys: KeySet, *, issuer: str) -> Caller:
             sub={"essential": True},
         ).validate(decoded.claims)
         claims = decoded.claims
-        return Caller(int(claims["agency_id"]), str(claims["agency"]), str(claims["sub"]))
+        caller = Caller(int(claims["agency_id"]), str(claims["agency"]), str(claims["sub"]))
+        return caller, float(claims["exp"])
     except (JoseError, KeyError, ValueError) as exc:
         raise InvalidGatewayToken(
             "the access token is invalid or has expired; get a new one at POST /v1/gateway/token"
         ) from exc
+
+
+class TokenCache:
+    """Tokens already checked, each until its expiry: an agency sends the same token for up to
+    five minutes, and an ES256 signature check costs more than the rest of a verification's
+    Python. Checked against one key set: when the key set is reloaded (a key rotated or
+    retired), every token is checked afresh. Bounded: past ``size`` tokens it starts over."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._keys: KeySet | None = None
+        self._seen: dict[str, tuple[Caller, float]] = {}
+
+    def read(self, token: str, keys: KeySet, *, issuer: str) -> Caller:
+        if keys is not self._keys:
+            self._seen, self._keys = {}, keys
+        seen = self._seen.get(token)
+        if seen is not None and time.time() < seen[1]:
+            return seen[0]
+        caller, expires = _read(token, keys, issuer=issuer)
+        if len(self._seen) >= self.size:
+            self._seen = {}
+        self._seen[token] = (caller, expires)
+        return caller
 
 
 def client_from_assertion(session: Session, assertion: str, *, audience: str) -> ApiClient:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Text, bindparam, cast, or_, select
+from sqlalchemy import ColumnElement, FromClause, Row, Select, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from dancu.idnumber import IdNumber
+from dancu.idnumber.models import IdNumberRecord
 from dancu.kit import search as name_search
 from dancu.kit.partial_date import PartialDate
 from dancu.kit.search import NameIndex, Reading, excluding, find, one_typo_readings
@@ -179,3 +180,38 @@ def suspend_name_index(session: Session) -> None:
 def rebuild_name_index(session: Session) -> None:
     """Rebuild the name index from the rows and maintain it again (after a bulk load)."""
     name_search.rebuild(session.connection(), PERSON_NAMES)
+
+
+# The holder of a number in one statement, for callers that must answer fast (the gateway's
+# verify and lookup): the person holding it now, and the number's allocation record (its
+# ``replaced_by`` says whether someone held it before under another number, which ``find``
+# then resolves). The caller's own columns lead, from its own table, so that it can read what
+# it needs in the same round trip; ``:number`` is the number.
+_PERSONS, _NUMBERS = Person.__table__, IdNumberRecord.__table__
+HOLDER_COLUMNS = (
+    _PERSONS.c.id,
+    _PERSONS.c.full_name,
+    _PERSONS.c.birth_year,
+    _PERSONS.c.birth_month,
+    _PERSONS.c.birth_day,
+    _PERSONS.c.sex,
+    _PERSONS.c.status,
+    _PERSONS.c.province_code,
+)
+
+
+def holder_statement(
+    *head: ColumnElement[Any], head_from: FromClause, what: str = "columns"
+) -> Select[Any]:
+    """``head`` from ``head_from``, then the number's ``replaced_by`` and the holder: its
+    ``HOLDER_COLUMNS`` (``what="columns"``), those and ``data`` (``"data"``), or the
+    ``Person`` entity (``"entity"``); all null when no one holds the number."""
+    joined = head_from.outerjoin(_PERSONS, _PERSONS.c.id_number == bindparam("number")).outerjoin(
+        _NUMBERS, _NUMBERS.c.number == bindparam("number")
+    )
+    holder: tuple[Any, ...] = {
+        "columns": HOLDER_COLUMNS,
+        "data": (*HOLDER_COLUMNS, _PERSONS.c.data),
+        "entity": (Person,),
+    }[what]
+    return select(*head, _NUMBERS.c.replaced_by, *holder).select_from(joined)
