@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dancu.kit.errors import DancuError
@@ -67,7 +66,7 @@ def candidates(session: Session, row: dict[str, str]) -> list[Person]:
     phone = "".join(ch for ch in row.get("phone") or "" if ch.isdigit())
     if len(phone) >= 9:
         local = "0" + phone[2:] if phone.startswith("84") else phone
-        for person in session.scalars(select(Person).where(Person.phone == local).limit(PER_ROW)):
+        for person in repository.by_phone(session, local, limit=PER_ROW):
             found[person.id] = person
     words = fold(row.get("full_name") or "").split()
     if words:

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dancu.kit.errors import InvalidInput
 from dancu.linkage.checkpoint import Passthrough, Stages
 from dancu.linkage.engine import LinkageColumns, LinkageModel, best_matches, predict, train
 from dancu.linkage.prepare import prepare_people
-from dancu.registry.person.models import Person
+from dancu.registry.person import repository
 
 FIELDS = (
     "record_key",
@@ -120,19 +119,7 @@ def person_records(persons: Sequence[Any]) -> pl.DataFrame:
 
 def register_frame(session: Session, *, every: int = 1) -> pl.DataFrame:
     """Every resident (or every ``every``-th by row id, a sample) as a linkage record."""
-    stmt = select(
-        Person.id_number,
-        Person.full_name,
-        Person.birth_year,
-        Person.birth_month,
-        Person.birth_day,
-        Person.sex,
-        Person.commune_code,
-        Person.phone,
-    )
-    if every > 1:
-        stmt = stmt.where(Person.id % every == 0)
-    return person_records(session.execute(stmt).all())
+    return person_records(repository.identity_rows(session, every=every))
 
 
 def _agreement() -> list[pl.Expr]:

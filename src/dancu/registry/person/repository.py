@@ -215,3 +215,26 @@ def holder_statement(
         "entity": (Person,),
     }[what]
     return select(*head, _NUMBERS.c.replaced_by, *holder).select_from(joined)
+
+
+def by_phone(session: Session, phone: str, *, limit: int) -> list[Person]:
+    """Residents with this phone number (as stored: local 10-digit form)."""
+    return list(session.scalars(select(Person).where(Person.phone == phone).limit(limit)))
+
+
+def identity_rows(session: Session, *, every: int = 1) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The identifying columns of every resident (or every ``every``-th by row id, a sample):
+    what record linkage compares."""
+    stmt = select(
+        Person.id_number,
+        Person.full_name,
+        Person.birth_year,
+        Person.birth_month,
+        Person.birth_day,
+        Person.sex,
+        Person.commune_code,
+        Person.phone,
+    )
+    if every > 1:
+        stmt = stmt.where(Person.id % every == 0)
+    return session.execute(stmt).all()
