@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import dancu.gateway.jobs  # noqa: F401  (registers the handlers)
 from dancu.cli import app as cli
 from dancu.config import Settings
+from dancu.gateway import batch
 from dancu.jobs import Worker
 from dancu.kit.db import build_engine, session_factory, unit_of_work
 from dancu.linkage.dirty import dirty_copy
@@ -105,7 +106,59 @@ def test_a_file_without_id_numbers_is_matched_by_the_engine(world: dict[str, obj
     queue = ok(client.get("/v1/linkage/reviews", params={"limit": 200}, headers=admin_headers))
     items = queue["items"] if isinstance(queue, dict) else queue
     batch_pairs = {p["right_ref"] for p in items}
-    assert set(in_review) <= batch_pairs
+    lines = {f"r{n}": n + 2 for n in range(ROWS)}  # the header is line 1
+    assert {f"{submitted['id']}:{lines[k]}" for k in in_review} <= batch_pairs
+
+
+def test_a_clerks_decision_goes_back_to_the_agencys_row(
+    world: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client: TestClient = world["client"]  # type: ignore[assignment]
+    sessions: sessionmaker[Session] = world["sessions"]  # type: ignore[assignment]
+    monkeypatch.setattr(batch, "MATCH", 1.01)  # every candidate lands in the review band
+    with unit_of_work(sessions) as session:
+        admin = make_officer(session, role="central_admin", username="batch-clerk")
+    admin_headers = auth_headers(client, admin)
+    fields = ["id_number", "full_name", "birth_date", "sex"]
+    headers = token_headers(
+        client, make_agency(client, admin_headers, "thue-b", operations=["batch"], fields=fields)
+    )
+    dirty = dirty_copy(world["people"], 40, seed=9)  # type: ignore[arg-type]
+    submitted = ok(
+        client.post(
+            "/v1/gateway/batches",
+            params={"purpose": "social-insurance"},
+            files={"file": ("thue.csv", _file(dirty), "text/csv")},
+            headers=headers,
+        ),
+        202,
+    )
+    worker = Worker(sessions)
+    while worker.run_once():
+        pass
+    prefix = f"{submitted['id']}:"
+    queue = ok(client.get("/v1/linkage/reviews", params={"limit": 200}, headers=admin_headers))
+    pairs = [p for p in queue["items"] if p["right_ref"].startswith(prefix)]
+    assert len(pairs) >= 2
+    yes, no = pairs[0], pairs[1]
+    for pair, decision in ((yes, "match"), (no, "not_match")):
+        ok(
+            client.post(
+                f"/v1/linkage/reviews/{pair['id']}/decision",
+                json={"decision": decision},
+                headers=admin_headers,
+            )
+        )
+    while worker.run_once():
+        pass
+    text = client.get(f"/v1/gateway/batches/{submitted['id']}/results.csv", headers=headers).text
+    by_line = {r["line"]: r for r in csv.DictReader(io.StringIO(text))}
+    matched = by_line[yes["right_ref"].split(":")[1]]
+    assert matched["status"] == "matched" and matched["id_number"] == yes["left_ref"]
+    assert by_line[no["right_ref"].split(":")[1]]["status"] == "no_match"
+    others = [r for line, r in by_line.items() if f"{prefix}{line}" in
+              {p["right_ref"] for p in pairs[2:]}]  # fmt: skip
+    assert all(r["status"] == "review" for r in others)  # undecided rows stay in review
 
 
 def test_the_prior_follows_the_register_size(world: dict[str, object]) -> None:

@@ -33,11 +33,12 @@ from dancu.gateway.schemas import VerifyRequest
 from dancu.gateway.service import agreements, person_or_none, visible
 from dancu.jobs import enqueue
 from dancu.kit.clock import now
+from dancu.kit.errors import DancuError
 from dancu.kit.text import fold
 from dancu.linkage import review
 from dancu.linkage.candidates import Scored, score_rows
 from dancu.linkage.link import person_records
-from dancu.linkage.models import LinkageRun
+from dancu.linkage.models import LinkageRun, ReviewPair
 from dancu.linkage.registermodel import for_register, register_model
 from dancu.registry.person import read as people
 from dancu.registry.person.models import Person
@@ -123,8 +124,11 @@ def _by_number(session: Session, row: dict[str, str]) -> Person | None:
     return person if fold(row["full_name"]) == fold(person.full_name) else None
 
 
-def _queue(session: Session, batch: BatchCheck, row: dict[str, str], scored: Scored) -> None:
-    """A review-band row, with its best candidate, in the clerical review queue."""
+def _queue(
+    session: Session, batch: BatchCheck, line: int, row: dict[str, str], scored: Scored
+) -> None:
+    """A review-band row, with its best candidate, in the clerical review queue; the pair
+    names the batch and line (``"<batch>:<line>"``), where the clerk's decision goes back."""
     source = f"gateway batch {batch.id}"
     run = session.scalars(
         select(LinkageRun).where(LinkageRun.kind == "batch", LinkageRun.source == source)
@@ -134,7 +138,7 @@ def _queue(session: Session, batch: BatchCheck, row: dict[str, str], scored: Sco
             session,
             kind="batch",
             source=source,
-            params={"match": MATCH, "review": REVIEW},
+            params={"match": MATCH, "review": REVIEW, "batch_id": batch.id},
             username="gateway",
         )
     person = find(session, str(scored.id_number))
@@ -146,7 +150,7 @@ def _queue(session: Session, batch: BatchCheck, row: dict[str, str], scored: Sco
         [
             review.PairIn(
                 left_ref=str(person.id_number),
-                right_ref=row["record_key"],
+                right_ref=f"{batch.id}:{line}",
                 left={k: v for k, v in register.items() if k != "record_key"},
                 right=given,
                 probability=scored.probability or 0.0,
@@ -158,7 +162,9 @@ def _queue(session: Session, batch: BatchCheck, row: dict[str, str], scored: Sco
     )
 
 
-def _match(session: Session, batch: BatchCheck, rows: list[dict[str, str]]) -> list[Outcome]:
+def _match(
+    session: Session, batch: BatchCheck, lines: list[int], rows: list[dict[str, str]]
+) -> list[Outcome]:
     """Each row's outcome: by its ID number where name and number agree, else by the engine."""
     outcomes: list[Outcome | None] = []
     for row in rows:
@@ -181,7 +187,7 @@ def _match(session: Session, batch: BatchCheck, rows: list[dict[str, str]]) -> l
             if found.decision == "match":
                 outcomes[i] = ("matched", find(session, str(found.id_number)), found.probability)
             elif found.decision == "review":
-                _queue(session, batch, rows[i], found)
+                _queue(session, batch, lines[i], rows[i], found)
                 outcomes[i] = ("review", None, found.probability)
             else:
                 outcomes[i] = ("no_match", None, found.probability)
@@ -240,21 +246,10 @@ def run_chunk(session: Session, batch_id: int, after_line: int) -> int | None:
     )
     todo = [row for row in rows if row.result is None]  # others done by an earlier attempt
     given = [{c: row.given.get(c, "") for c in COLUMNS} for row in todo]
-    for row, values, outcome in zip(todo, given, _match(session, batch, given), strict=True):
-        row.result, person = _check_row(session, grant, caller, batch.purpose, values, outcome)
+    outcomes = _match(session, batch, [row.line for row in todo], given)
+    for row, values, outcome in zip(todo, given, outcomes, strict=True):
+        _settle(session, batch, grant, caller, row, values, outcome)
         batch.rows_done += 1
-        if person is not None:
-            batch.rows_matched += 1
-            access.append(
-                session,
-                caller,
-                request_id=f"batch-{batch.id}-{row.line}",
-                operation="batch",
-                purpose=batch.purpose,
-                subject=str(person.id_number),
-                fields=sorted(row.result.get("corrections", {})),
-                outcome=row.result["status"],
-            )
     if len(rows) < CHUNK:
         batch.status, batch.finished_at = "done", now()
         _finish_review_run(session, batch)
@@ -267,6 +262,62 @@ def run_chunk(session: Session, batch_id: int, after_line: int) -> int | None:
         ordering_key=f"batch:{batch.id}",
     )
     return last
+
+
+def _settle(
+    session: Session,
+    batch: BatchCheck,
+    grant: Grant,
+    caller: Caller,
+    row: BatchCheckRow,
+    values: dict[str, str],
+    outcome: Outcome,
+) -> None:
+    """The row's result from its outcome; a person released is access-recorded."""
+    row.result, person = _check_row(session, grant, caller, batch.purpose, values, outcome)
+    if person is None:
+        return
+    batch.rows_matched += 1
+    access.append(
+        session,
+        caller,
+        request_id=f"batch-{batch.id}-{row.line}",
+        operation="batch",
+        purpose=batch.purpose,
+        subject=str(person.id_number),
+        fields=sorted(row.result.get("corrections", {})),
+        outcome=row.result["status"],
+    )
+
+
+def apply_decision(session: Session, pair_id: int) -> None:
+    """A clerk decided a pair this batch check queued: its row, still "review", becomes the
+    decided person's result (what the grant allows of it, access-recorded) or no_match. Nothing
+    happens if the batch was deleted, the row is no longer in review, or the grant no longer
+    allows batch checks for the purpose (nothing is released then)."""
+    pair = session.get(ReviewPair, pair_id)
+    if pair is None or pair.status == "pending" or ":" not in pair.right_ref:
+        return
+    batch_id, line = (int(part) for part in pair.right_ref.split(":", 1))
+    batch = session.get(BatchCheck, batch_id)
+    row = session.scalars(
+        select(BatchCheckRow).where(BatchCheckRow.batch_id == batch_id, BatchCheckRow.line == line)
+    ).one_or_none()
+    if batch is None or row is None or (row.result or {}).get("status") != "review":
+        return
+    caller = Caller(batch.agency_id, "", batch.client_id)
+    try:
+        grant = agency.grant_for(session, caller, "batch", batch.purpose)
+    except DancuError:
+        return
+    values = {c: row.given.get(c, "") for c in COLUMNS}
+    if pair.status == "match":
+        person = person_or_none(session, pair.left_ref)
+        outcome: Outcome = ("matched", person, pair.match_probability)
+    else:
+        outcome = ("no_match", None, pair.match_probability)
+    _settle(session, batch, grant, caller, row, values, outcome)
+    row.result = {**(row.result or {}), "decided_by_clerk": True}
 
 
 def _finish_review_run(session: Session, batch: BatchCheck) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dancu.config import Settings
 from dancu.gateway import batch, subscription
 from dancu.jobs import job
+from dancu.linkage.review import BATCH_PAIR_DECIDED_JOB
 from dancu.registry.events import PUBLISHED_JOB
 
 
@@ -38,3 +39,8 @@ def deliver(session: Session, payload: dict[str, Any]) -> None:
 @job(batch.RUN_JOB)
 def run_batch_check(session: Session, payload: dict[str, Any]) -> None:
     batch.run_chunk(session, int(payload["batch_id"]), int(payload["after_line"]))
+
+
+@job(BATCH_PAIR_DECIDED_JOB)
+def apply_review_decision(session: Session, payload: dict[str, Any]) -> None:
+    batch.apply_decision(session, int(payload["pair_id"]))

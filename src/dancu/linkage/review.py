@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from dancu.audit.service import record, record_read
 from dancu.auth.principal import Principal, Role
+from dancu.jobs import enqueue
 from dancu.kit.clock import now
 from dancu.kit.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from dancu.linkage.engine import LinkageModel, ModelVersionError
@@ -46,6 +47,9 @@ DECISIONS: Final = ("match", "not_match")
 STATUSES: Final = ("pending", *DECISIONS)
 BANDS: Final = ((0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0))
 MIN_LABELS: Final = 10
+# A decision on a pair queued by the gateway's batch check goes back to the agency's row (a job
+# the gateway handles: linkage does not reach into the gateway).
+BATCH_PAIR_DECIDED_JOB: Final = "linkage.batch_pair_decided"
 MAX_PAGE: Final = 200
 REVIEWERS: Final = (Role.CENTRAL_ADMIN, Role.PROVINCE_OFFICER)
 
@@ -309,6 +313,10 @@ def decide(
            subject_type="linkage_review_pair", subject_id=str(pair.id),
            details={"run_id": pair.run_id, "decision": decision,
                     "id_numbers": _id_numbers(pair)})  # fmt: skip
+    run = session.get(LinkageRun, pair.run_id)
+    if run is not None and run.kind == "batch":
+        enqueue(session, BATCH_PAIR_DECIDED_JOB, {"pair_id": pair.id},
+                ordering_key=f"linkage-run:{run.id}")  # fmt: skip
     return pair
 
 
