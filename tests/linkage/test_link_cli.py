@@ -117,3 +117,19 @@ def test_bad_maps_are_refused_clearly(world: dict[str, object]) -> None:
         env=world["env"],
     )  # type: ignore[arg-type]
     assert missing.exit_code == 1 and "no column 'Tên'" in missing.output
+
+
+def test_a_file_that_knows_only_birth_years_links(world: dict[str, object]) -> None:
+    """One of the EM sessions blocks on the full birth date and finds no pairs here: the others
+    still train the model (it once failed with Splink's EMTrainingException)."""
+    workdir = Path(str(world["workdir"]))
+    years = workdir / "years.csv"
+    frame = pl.read_csv(Path(str(world["file"])), infer_schema=False)
+    frame.with_columns(pl.col("Ngày sinh").str.extract(r"(\d{4})")).write_csv(years)
+    out = workdir / "years-out.csv"
+    result = CliRunner().invoke(
+        app, ["link", str(years), "--map", MAP, "--out", str(out), "--no-queue"], env=world["env"]
+    )  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    precision, recall = _accuracy(pl.read_csv(out, infer_schema=False), world["truth"])  # type: ignore[arg-type]
+    assert precision > 0.95 and recall > 0.7, (precision, recall)

@@ -7,13 +7,37 @@ and started again with the same inputs and options goes on from the last stage i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from dancu.auth.principal import SYSTEM
 
 app = typer.Typer(help="Record linkage models.", no_args_is_help=True)
+
+
+@contextmanager
+def stage_progress(console: Console, what: str, stages: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over a run's stages ("2/4 scoring pairs …"), with the time spent: the
+    stages themselves (Splink's training and scoring) report no finer progress."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(what, total=stages)
+
+        def step(text: str) -> None:
+            number, _, label = text.partition(" ")
+            done = int(number.split("/")[0]) - 1 if "/" in number else 0
+            progress.update(task, completed=done, description=f"{what}: {label or text}")
+
+        yield step
+        progress.update(task, completed=stages, description=f"{what}: done")
+
 
 _BACKEND = typer.Option("duckdb", help="duckdb (one machine) or spark (DANCU_SPARK_MASTER)")
 _MATCH = typer.Option(0.9, help="Match probability at or above which it is a match")
@@ -66,13 +90,13 @@ def link_command(
         work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
         if work.done():
             console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
-        with console.status("linking …") as status:
+        with stage_progress(console, "linking", 3) as step:
             results = link(
                 other,
                 incoming,
                 match=match,
                 review=review,
-                step=lambda text: status.update(text),
+                step=step,
                 stages=work,
                 model=saved,
                 backend=backend,
@@ -145,14 +169,14 @@ def dedupe_command(
         work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
         if work.done():
             console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
-        with console.status("deduplicating …") as status:
+        with stage_progress(console, "deduplicating", 4) as step:
             found = find_duplicates(
                 register,
                 match=match,
                 review=review,
                 model=saved,
                 stages=work,
-                step=lambda text: status.update(text),
+                step=step,
                 backend=backend,
             )
         run = ""

@@ -24,6 +24,7 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
+from splink.internals.exceptions import EMTrainingException
 
 from dancu.linkage.levels import blocking_rules, comparisons, training_rules, translate
 
@@ -247,8 +248,9 @@ def train(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
-        except ValueError:
-            # On little data EM can drive a level's m to 0, which Splink refuses; the other
+        except (ValueError, EMTrainingException):
+            # On little data EM can drive a level's m to 0, which Splink refuses, and a rule
+            # can find no pairs at all (a file that knows only birth years); the other
             # sessions still estimate those comparisons (each is left free in more than one).
             failed += 1
     if rules and failed == len(rules):

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from dancu.kit.errors import InvalidInput
 from dancu.linkage.checkpoint import Passthrough, Stages
-from dancu.linkage.engine import LinkageColumns, LinkageModel, best_matches, predict, train
+from dancu.linkage.engine import (
+    LinkageColumns,
+    LinkageModel,
+    TrainingFailed,
+    best_matches,
+    predict,
+    train,
+)
 from dancu.linkage.prepare import prepare_people
 from dancu.registry.person import repository
 
@@ -174,8 +181,7 @@ def link(
     right = stages.frame("prepared-incoming", lambda: prepare_people(incoming))
     if model is None:
         step("2/3 training the model (u by sampling, m by EM)")
-        trained = stages.model("model", lambda: train(left, right, columns=LinkageColumns(),
-                                                      backend=backend))  # fmt: skip
+        trained = stages.model("model", lambda: _train(left, right, backend))
     else:
         trained = model
     step("3/3 scoring candidate pairs")
@@ -212,6 +218,16 @@ def link(
         *_agreement(),
         "matched_province",
     ).sort(pl.col("record_key").cast(pl.Int64, strict=False), "record_key")
+
+
+def _train(left: pl.DataFrame, right: pl.DataFrame, backend: str) -> LinkageModel:
+    try:
+        return train(left, right, columns=LinkageColumns(), backend=backend)
+    except TrainingFailed as exc:
+        raise LinkInputInvalid(
+            f"{exc}: the files share too little to learn from; score with a saved model "
+            "(--model, e.g. one kept with --save-model from a larger run)"
+        ) from exc
 
 
 def display_records(frame: pl.DataFrame) -> dict[str, dict[str, str | None]]:
