@@ -42,6 +42,11 @@ bench: install
 	$(BIN)/python bench/cards.py --cards 200
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/gateway.py --url $(PG_BENCH_URL)
+	$(BIN)/python bench/linkage.py --register 1000000 --dirty 100000
+	$(BIN)/python bench/linkage_blocking.py
+	$(BIN)/python bench/dedupe.py --register 1000000 --twice 10000
 
 # Regenerate the committed administrative-unit and code-list data files (needs the [data] extra).
 adminunit-data: install
