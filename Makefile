@@ -43,7 +43,6 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/gateway.py
-	$(BIN)/python bench/gateway.py --url $(PG_BENCH_URL)
 	$(BIN)/python bench/linkage.py --register 1000000 --dirty 100000
 	$(BIN)/python bench/linkage_blocking.py
 	$(BIN)/python bench/dedupe.py --register 1000000 --twice 10000
