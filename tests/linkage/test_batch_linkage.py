@@ -26,7 +26,7 @@ from dancu.linkage.dirty import dirty_copy
 from dancu.linkage.registermodel import for_register, register_model
 from dancu.synth import generate
 from tests.factories.auth import auth_headers, make_officer
-from tests.gateway.conftest import make_agency, ok, token_headers
+from tests.gateway.conftest import Headers, make_agency, ok, token_headers
 from tests.linkage.conftest import import_people
 
 RESIDENTS, ROWS = 1500, 200
@@ -67,22 +67,25 @@ def _file(dirty: pl.DataFrame) -> bytes:
     return buffer.getvalue().encode()
 
 
-def test_a_file_without_id_numbers_is_matched_by_the_engine(world: dict[str, object]) -> None:
+def _run_batch(
+    world: dict[str, object], clerk: str, agency: str, dirty: pl.DataFrame
+) -> tuple[TestClient, Headers, Headers, int]:
+    """A central admin, an agency with a batch grant, the dirty file submitted and the worker
+    run until no job is left: (client, admin headers, agency headers, batch id)."""
     client: TestClient = world["client"]  # type: ignore[assignment]
     sessions: sessionmaker[Session] = world["sessions"]  # type: ignore[assignment]
     with unit_of_work(sessions) as session:
-        admin = make_officer(session, role="central_admin", username="batch-admin")
+        admin = make_officer(session, role="central_admin", username=clerk)
     admin_headers = auth_headers(client, admin)
     fields = ["id_number", "full_name", "birth_date", "sex"]
     headers = token_headers(
-        client, make_agency(client, admin_headers, "bhxh-b", operations=["batch"], fields=fields)
+        client, make_agency(client, admin_headers, agency, operations=["batch"], fields=fields)
     )
-    dirty = dirty_copy(world["people"], ROWS, seed=4)  # type: ignore[arg-type]
     submitted = ok(
         client.post(
             "/v1/gateway/batches",
             params={"purpose": "social-insurance"},
-            files={"file": ("bhxh.csv", _file(dirty), "text/csv")},
+            files={"file": (f"{agency}.csv", _file(dirty), "text/csv")},
             headers=headers,
         ),
         202,
@@ -90,9 +93,15 @@ def test_a_file_without_id_numbers_is_matched_by_the_engine(world: dict[str, obj
     worker = Worker(sessions)
     while worker.run_once():
         pass
-    status = ok(client.get(f"/v1/gateway/batches/{submitted['id']}", headers=headers))
+    return client, admin_headers, headers, int(submitted["id"])
+
+
+def test_a_file_without_id_numbers_is_matched_by_the_engine(world: dict[str, object]) -> None:
+    dirty = dirty_copy(world["people"], ROWS, seed=4)  # type: ignore[arg-type]
+    client, admin_headers, headers, batch_id = _run_batch(world, "batch-admin", "bhxh-b", dirty)
+    status = ok(client.get(f"/v1/gateway/batches/{batch_id}", headers=headers))
     assert status["status"] == "done" and status["rows_done"] == ROWS
-    text = client.get(f"/v1/gateway/batches/{submitted['id']}/results.csv", headers=headers).text
+    text = client.get(f"/v1/gateway/batches/{batch_id}/results.csv", headers=headers).text
     results = {r["record_key"]: r for r in csv.DictReader(io.StringIO(text))}
     truth = {f"r{n}": t for n, t in enumerate(dirty["true_id_number"])}
     matched = [k for k, r in results.items() if r["status"] == "matched"]
@@ -107,36 +116,18 @@ def test_a_file_without_id_numbers_is_matched_by_the_engine(world: dict[str, obj
     items = queue["items"] if isinstance(queue, dict) else queue
     batch_pairs = {p["right_ref"] for p in items}
     lines = {f"r{n}": n + 2 for n in range(ROWS)}  # the header is line 1
-    assert {f"{submitted['id']}:{lines[k]}" for k in in_review} <= batch_pairs
+    assert {f"{batch_id}:{lines[k]}" for k in in_review} <= batch_pairs
 
 
 def test_a_clerks_decision_goes_back_to_the_agencys_row(
     world: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client: TestClient = world["client"]  # type: ignore[assignment]
-    sessions: sessionmaker[Session] = world["sessions"]  # type: ignore[assignment]
     monkeypatch.setattr(batch, "MATCH", 1.01)  # every candidate lands in the review band
-    with unit_of_work(sessions) as session:
-        admin = make_officer(session, role="central_admin", username="batch-clerk")
-    admin_headers = auth_headers(client, admin)
-    fields = ["id_number", "full_name", "birth_date", "sex"]
-    headers = token_headers(
-        client, make_agency(client, admin_headers, "thue-b", operations=["batch"], fields=fields)
-    )
     dirty = dirty_copy(world["people"], 40, seed=9)  # type: ignore[arg-type]
-    submitted = ok(
-        client.post(
-            "/v1/gateway/batches",
-            params={"purpose": "social-insurance"},
-            files={"file": ("thue.csv", _file(dirty), "text/csv")},
-            headers=headers,
-        ),
-        202,
-    )
+    client, admin_headers, headers, batch_id = _run_batch(world, "batch-clerk", "thue-b", dirty)
+    sessions: sessionmaker[Session] = world["sessions"]  # type: ignore[assignment]
     worker = Worker(sessions)
-    while worker.run_once():
-        pass
-    prefix = f"{submitted['id']}:"
+    prefix = f"{batch_id}:"
     queue = ok(client.get("/v1/linkage/reviews", params={"limit": 200}, headers=admin_headers))
     pairs = [p for p in queue["items"] if p["right_ref"].startswith(prefix)]
     assert len(pairs) >= 2
@@ -151,7 +142,7 @@ def test_a_clerks_decision_goes_back_to_the_agencys_row(
         )
     while worker.run_once():
         pass
-    text = client.get(f"/v1/gateway/batches/{submitted['id']}/results.csv", headers=headers).text
+    text = client.get(f"/v1/gateway/batches/{batch_id}/results.csv", headers=headers).text
     by_line = {r["line"]: r for r in csv.DictReader(io.StringIO(text))}
     matched = by_line[yes["right_ref"].split(":")[1]]
     assert matched["status"] == "matched" and matched["id_number"] == yes["left_ref"]

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from dancu.cli import app
 from dancu.kit.db import build_engine, session_factory, unit_of_work
-from dancu.linkage import engine as linkage_engine
 from dancu.linkage.checkpoint import Checkpoint, fingerprint
 from dancu.linkage.dedupe import find_duplicates
 from dancu.linkage.dirty import DirtRates, dirty_copy
@@ -116,4 +115,3 @@ def test_a_killed_run_resumes_from_its_last_stage(
     assert work.done() == ["prepared-register", "model", "pairs", "clusters"]
     fresh = find_duplicates(register, model=again.model)
     assert again.pairs.equals(fresh.pairs) and again.clusters.equals(fresh.clusters)
-    assert linkage_engine.MODEL_FORMAT == "dancu.linkage.model"

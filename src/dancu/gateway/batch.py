@@ -129,15 +129,12 @@ def _queue(
 ) -> None:
     """A review-band row, with its best candidate, in the clerical review queue; the pair
     names the batch and line (``"<batch>:<line>"``), where the clerk's decision goes back."""
-    source = f"gateway batch {batch.id}"
-    run = session.scalars(
-        select(LinkageRun).where(LinkageRun.kind == "batch", LinkageRun.source == source)
-    ).first()
+    run = _review_run(session, batch)
     if run is None:
         run = review.open_run(
             session,
             kind="batch",
-            source=source,
+            source=_review_source(batch),
             params={"match": MATCH, "review": REVIEW, "batch_id": batch.id},
             username="gateway",
         )
@@ -320,11 +317,21 @@ def apply_decision(session: Session, pair_id: int) -> None:
     row.result = {**(row.result or {}), "decided_by_clerk": True}
 
 
-def _finish_review_run(session: Session, batch: BatchCheck) -> None:
-    source = f"gateway batch {batch.id}"
-    run = session.scalars(
-        select(LinkageRun).where(LinkageRun.kind == "batch", LinkageRun.source == source)
+def _review_source(batch: BatchCheck) -> str:
+    return f"gateway batch {batch.id}"
+
+
+def _review_run(session: Session, batch: BatchCheck) -> LinkageRun | None:
+    """The linkage run holding this batch's review-band pairs, once it has any."""
+    return session.scalars(
+        select(LinkageRun).where(
+            LinkageRun.kind == "batch", LinkageRun.source == _review_source(batch)
+        )
     ).first()
+
+
+def _finish_review_run(session: Session, batch: BatchCheck) -> None:
+    run = _review_run(session, batch)
     if run is not None:
         review.finish_run(session, run, {"rows": batch.rows_total, "matched": batch.rows_matched})
 

@@ -108,10 +108,9 @@ def score_rows(
     best = best_matches(
         predict(model, prepare_people(register), prepare_people(_records(rows)), threshold=review)
     )
-    keys = register["record_key"]
     scored = best.select(
         "record_id",
-        pl.col("register_id").map_elements(lambda i: keys[i], return_dtype=pl.String),
+        register["record_key"].gather(best["register_id"]).alias("id_number"),
         "match_probability",
         "match_weight",
         decide(pl.col("match_probability"), match=match, review=review).alias("decision"),

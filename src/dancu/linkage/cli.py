@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from dancu.auth.principal import SYSTEM
+from dancu.linkage.checkpoint import Checkpoint
 
 app = typer.Typer(help="Record linkage models.", no_args_is_help=True)
 
@@ -37,6 +38,16 @@ def stage_progress(console: Console, what: str, stages: int) -> Iterator[Callabl
 
         yield step
         progress.update(task, completed=stages, description=f"{what}: done")
+
+
+def _work(ctx: typer.Context, key: str) -> Checkpoint:
+    """The run's checkpoint folder under ``var/linkage``, saying so when it resumes."""
+    from dancu.cli import console, settings_from
+
+    work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
+    if work.done():
+        console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
+    return work
 
 
 _BACKEND = typer.Option("duckdb", help="duckdb (one machine) or spark (DANCU_SPARK_MASTER)")
@@ -68,9 +79,9 @@ def link_command(
     """Link FILE to the register (or to --against): per record the best candidate, its match
     probability, per-field agreement and a decision (match / review / no_match)."""
     from dancu.audit.service import record
-    from dancu.cli import cli_session, console, fail, settings_from
+    from dancu.cli import cli_session, console, fail
     from dancu.kit.errors import DancuError
-    from dancu.linkage.checkpoint import Checkpoint, fingerprint
+    from dancu.linkage.checkpoint import fingerprint
     from dancu.linkage.engine import LinkageModel
     from dancu.linkage.link import link, parse_map, read_any, register_frame, standardise
     from dancu.linkage.runs import store_link_run
@@ -87,9 +98,7 @@ def link_command(
             with cli_session(ctx) as session:
                 other = register_frame(session)
             key = fingerprint(file, int(other.hash_rows(seed=7).sum()), options)
-        work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
-        if work.done():
-            console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
+        work = _work(ctx, key)
         with stage_progress(console, "linking", 3) as step:
             results = link(
                 other,
@@ -101,9 +110,8 @@ def link_command(
                 model=saved,
                 backend=backend,
             )
-        trained = saved or LinkageModel.load(work.folder / "model.json")
         if save_model is not None:
-            trained.save(save_model)
+            (saved or LinkageModel.load(work.folder / "model.json")).save(save_model)
         run = ""
         if against is None:
             with cli_session(ctx) as session:
@@ -152,9 +160,9 @@ def dedupe_command(
     """Find likely duplicate residents inside the register: pairs scored by a model trained on
     the register, clustered at the match threshold. Nothing is merged."""
     from dancu.audit.service import record
-    from dancu.cli import cli_session, console, fail, settings_from
+    from dancu.cli import cli_session, console, fail
     from dancu.kit.errors import DancuError
-    from dancu.linkage.checkpoint import Checkpoint, fingerprint
+    from dancu.linkage.checkpoint import fingerprint
     from dancu.linkage.dedupe import find_duplicates
     from dancu.linkage.engine import LinkageModel
     from dancu.linkage.link import register_frame
@@ -166,9 +174,7 @@ def dedupe_command(
             register = register_frame(session)
         saved = LinkageModel.load(model) if model is not None else None
         key = fingerprint("dedupe", int(register.hash_rows(seed=7).sum()), options)
-        work = Checkpoint.open(settings_from(ctx).var_dir / "linkage", key)
-        if work.done():
-            console.print(f"resuming from {work.folder} ({', '.join(work.done())} done)")
+        work = _work(ctx, key)
         with stage_progress(console, "deduplicating", 4) as step:
             found = find_duplicates(
                 register,
